@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private helpers shared by the library's source files. */
+#ifndef KHOTOOLS_INTERNAL_H
+#define KHOTOOLS_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "radix_reader.h"
+
+#define KHOR_HIDDEN __attribute__((visibility("hidden")))
+
+/*
+ * Set @err (if not NULL) to code @code (negative) with a formatted message,
+ * and return @code, so callers can write `return khor_err(err, ...)`.
+ * @level is -1 and @phys absent unless given through khor_err_at().
+ */
+KHOR_HIDDEN int khor_err(struct khor_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+KHOR_HIDDEN int khor_err_at(struct khor_error *err, int code, int level,
+			    uint64_t phys, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+KHOR_HIDDEN int khor_verr_at(struct khor_error *err, int code, int level,
+			     uint64_t phys, bool has_phys, const char *fmt,
+			     va_list ap) __attribute__((format(printf, 6, 0)));
+
+/* Little-endian loads: the ABI is little-endian on every KHO architecture we decode. */
+static inline uint64_t khor_le64(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+	       (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
+	       (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+	       (uint64_t)b[7] << 56;
+}
+
+static inline uint32_t khor_le32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+static inline unsigned int khor_fls64(uint64_t x)
+{
+	return x ? 64 - (unsigned int)__builtin_clzll(x) : 0;
+}
+
+#endif /* KHOTOOLS_INTERNAL_H */

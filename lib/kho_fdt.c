@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The root KHO FDT, decoded with libfdt.
+ *
+ * Dispatch (DESIGN §3): the number after "kho-v" selects the layout:
+ * 1 = chunk list (kernel/kexec_handover.c, 6.16..7.0), 2..4 = radix tree
+ * (kho-v2: commit 3f2ad90060f6; kho-v3 adds "blob-size"; kho-v4 LUO linked
+ * blocks). Anything after the number is a suffix, reported and ignored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "internal.h"
+
+#define KHO_MAX_KNOWN_VERSION 4
+
+const char *khor_format_name(enum khor_format fmt)
+{
+	switch (fmt) {
+	case KHOR_FMT_V1:
+		return "kho-v1";
+	case KHOR_FMT_RADIX:
+		return "radix";
+	default:
+		return "unknown";
+	}
+}
+
+static int parse_compatible(const char *compat, unsigned int force,
+			    struct khor_fdt_info *info, struct khor_error *err)
+{
+	const char *p;
+	unsigned long v = 0;
+
+	if (strncmp(compat, "kho-v", 5) != 0 || compat[5] < '0' || compat[5] > '9')
+		return khor_err(err, -KHOR_EFORMAT,
+				"root compatible '%s' is not a KHO FDT (expected 'kho-v<N>')",
+				compat);
+	for (p = compat + 5; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 1000000)
+			break;
+	}
+	info->version = (unsigned int)v;
+	snprintf(info->suffix, sizeof(info->suffix), "%s", p);
+	if (force)
+		v = force;
+	if (v == 1) {
+		info->format = KHOR_FMT_V1;
+		info->subnode_prop = "fdt";
+	} else if (v >= 2 && v <= KHO_MAX_KNOWN_VERSION) {
+		info->format = KHOR_FMT_RADIX;
+		info->subnode_prop = "preserved-data";
+	} else {
+		return khor_err(err, -KHOR_EFORMAT,
+				"unknown KHO version '%s' (this build decodes kho-v1 to kho-v%d; force a format to try)",
+				compat, KHO_MAX_KNOWN_VERSION);
+	}
+	return 0;
+}
+
+static int fdt_decode_aligned(const void *blob, size_t len,
+			      unsigned int force_version,
+			      struct khor_fdt_info *info, struct khor_error *err)
+{
+	struct khor_fdt_info out;
+	const void *prop;
+	int plen, rc, node;
+
+	memset(&out, 0, sizeof(out));
+	if (len < sizeof(struct fdt_header))
+		return khor_err(err, -KHOR_EFORMAT,
+				"FDT too short (%zu bytes)", len);
+	if (fdt_magic(blob) != FDT_MAGIC)
+		return khor_err(err, -KHOR_EFORMAT,
+				"not an FDT (magic 0x%08x)", fdt_magic(blob));
+	/* totalsize is the FDT's own word for its size; a file may be longer or stale. */
+	out.totalsize = fdt_totalsize(blob);
+	if (out.totalsize > len || out.totalsize < sizeof(struct fdt_header))
+		return khor_err(err, -KHOR_ECORRUPT,
+				"FDT totalsize %u does not fit the %zu bytes available",
+				out.totalsize, len);
+	rc = fdt_check_full(blob, out.totalsize);
+	if (rc)
+		return khor_err(err, -KHOR_ECORRUPT, "bad FDT: %s",
+				fdt_strerror(rc));
+	prop = fdt_getprop(blob, 0, "compatible", &plen);
+	if (!prop || plen < 1 || ((const char *)prop)[plen - 1] != '\0')
+		return khor_err(err, -KHOR_EFORMAT,
+				"FDT root has no compatible string");
+	snprintf(out.compatible, sizeof(out.compatible), "%s", (const char *)prop);
+	rc = parse_compatible(prop, force_version, &out, err);
+	if (rc)
+		return rc;
+
+	prop = fdt_getprop(blob, 0, "preserved-memory-map", &plen);
+	if (prop) {
+		if (plen != 8)
+			return khor_err(err, -KHOR_ECORRUPT,
+					"property 'preserved-memory-map' has %d bytes, expected 8",
+					plen);
+		/* CPU byte order of the writer (fdt_property(fdt, name, &u64, 8)). */
+		out.mem_map = khor_le64(prop);
+		out.has_mem_map = true;
+	}
+	fdt_for_each_subnode(node, blob, 0)
+		out.nsubnodes++;
+	*info = out;
+	return 0;
+}
+
+int khor_fdt_decode(const void *blob, size_t len, unsigned int force_version,
+		    struct khor_fdt_info *info, struct khor_error *err)
+{
+	void *copy;
+	int rc;
+
+	/* libfdt refuses blobs that are not 8-byte aligned (FDT_ERR_ALIGNMENT). */
+	if (!((uintptr_t)blob & 7))
+		return fdt_decode_aligned(blob, len, force_version, info, err);
+	copy = malloc(len ? len : 1);
+	if (!copy)
+		return khor_err(err, -KHOR_ENOMEM, "out of memory");
+	memcpy(copy, blob, len);
+	rc = fdt_decode_aligned(copy, len, force_version, info, err);
+	free(copy);
+	return rc;
+}

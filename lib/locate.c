@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Locate the KHO FDT (file, debugfs, physical address) and derive the map
+ * to walk from it. Shared by every tool and the crash extension.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "internal.h"
+
+#define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
+
+static int page_shift_of(uint64_t page_size, unsigned int *shift,
+			 struct khor_error *err)
+{
+	unsigned int s;
+
+	for (s = 12; s <= 16; s++)
+		if ((UINT64_C(1) << s) == page_size) {
+			*shift = s;
+			return 0;
+		}
+	return khor_err(err, -KHOR_EINVAL,
+			"unsupported page size %llu (expected 4096 to 65536)",
+			(unsigned long long)page_size);
+}
+
+static int read_fdt_file(const char *path, struct khor_located *loc,
+			 struct khor_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return khor_err(err, -KHOR_EIO, "cannot open '%s': %s", path,
+				strerror(errno));
+	n = fread(loc->fdt, 1, sizeof(loc->fdt), f);
+	if (ferror(f)) {
+		fclose(f);
+		return khor_err(err, -KHOR_EIO, "cannot read '%s': %s", path,
+				strerror(errno));
+	}
+	fclose(f);
+	loc->fdt_len = n;
+	return 0;
+}
+
+static int read_fdt_phys(struct khor_mem *mem, uint64_t phys,
+			 struct khor_located *loc, struct khor_error *err)
+{
+	uint32_t total;
+	int rc;
+
+	if (!mem)
+		return khor_err(err, -KHOR_EINVAL,
+				"--fdt-phys needs a memory source");
+	rc = khor_mem_read(mem, phys, loc->fdt, sizeof(struct fdt_header));
+	if (rc)
+		return khor_err_at(err, rc == -KHOR_ENODATA ? rc : -KHOR_EIO, -1,
+				   phys, "cannot read the FDT at 0x%llx: %s",
+				   (unsigned long long)phys, khor_mem_errmsg(mem));
+	if (fdt_magic(loc->fdt) != FDT_MAGIC)
+		return khor_err_at(err, -KHOR_EFORMAT, -1, phys,
+				   "no FDT at 0x%llx (magic 0x%08x)",
+				   (unsigned long long)phys, fdt_magic(loc->fdt));
+	total = fdt_totalsize(loc->fdt);
+	if (total < sizeof(struct fdt_header) || total > sizeof(loc->fdt))
+		return khor_err_at(err, -KHOR_ECORRUPT, -1, phys,
+				   "FDT at 0x%llx: totalsize %u is implausible (at most %zu)",
+				   (unsigned long long)phys, total, sizeof(loc->fdt));
+	rc = khor_mem_read(mem, phys, loc->fdt, total);
+	if (rc)
+		return khor_err_at(err, rc == -KHOR_ENODATA ? rc : -KHOR_ECORRUPT,
+				   -1, phys, "cannot read the FDT at 0x%llx (%u bytes): %s",
+				   (unsigned long long)phys, total,
+				   khor_mem_errmsg(mem));
+	loc->fdt_len = total;
+	loc->fdt_phys = phys;
+	loc->have_fdt_phys = true;
+	return 0;
+}
+
+int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
+		struct khor_located *ret, struct khor_error *err)
+{
+	const struct khor_mem_info *mi = mem ? khor_mem_get_info(mem) : NULL;
+	uint64_t page_size = opts->page_size;
+	unsigned int shift;
+	char path[512];
+	int rc;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!page_size && mi && mi->page_size)
+		page_size = mi->page_size;
+	if (!page_size)
+		page_size = 4096;
+	rc = page_shift_of(page_size, &shift, err);
+	if (rc)
+		return rc;
+	khor_geom_init(&ret->map.geom, shift);
+
+	if (opts->have_root) {
+		ret->map.format = opts->root_format ? opts->root_format :
+				  KHOR_FMT_RADIX;
+		ret->map.root = opts->root;
+		snprintf(ret->how, sizeof(ret->how), "--root 0x%llx",
+			 (unsigned long long)opts->root);
+		return 0;
+	}
+	if (opts->fdt_file) {
+		rc = read_fdt_file(opts->fdt_file, ret, err);
+		snprintf(ret->how, sizeof(ret->how), "file %s", opts->fdt_file);
+	} else if (opts->have_fdt_phys) {
+		rc = read_fdt_phys(mem, opts->fdt_phys, ret, err);
+		snprintf(ret->how, sizeof(ret->how), "--fdt-phys 0x%llx",
+			 (unsigned long long)opts->fdt_phys);
+	} else if (opts->scan) {
+		return khor_err(err, -KHOR_ENOTFOUND,
+				"--scan is not implemented yet; give --fdt-phys");
+	} else {
+		snprintf(path, sizeof(path), "%s/%s/fdt",
+			 opts->debugfs ? opts->debugfs : DEFAULT_DEBUGFS,
+			 opts->incoming ? "in" : "out");
+		rc = read_fdt_file(path, ret, err);
+		snprintf(ret->how, sizeof(ret->how), "debugfs %s", path);
+	}
+	if (rc)
+		return rc;
+	ret->have_fdt = true;
+	rc = khor_fdt_decode(ret->fdt, ret->fdt_len, opts->force_version,
+			     &ret->info, err);
+	if (rc) {
+		if (err && ret->have_fdt_phys) {
+			err->has_phys = true;
+			err->phys = ret->fdt_phys;
+		}
+		return rc;
+	}
+	if (!ret->info.has_mem_map)
+		return khor_err(err, -KHOR_ECORRUPT,
+				"KHO FDT (%s) has no 'preserved-memory-map' property",
+				ret->how);
+	ret->map.format = ret->info.format;
+	ret->map.root = ret->info.mem_map;
+	return 0;
+}

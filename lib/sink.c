@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Consumers of the ascending run stream: range coalescing, statistics and
+ * semantic checks. None buffers more than the current range.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static uint64_t block_bytes(uint64_t page_size, unsigned int order)
+{
+	/* order can reach 64 - page_shift: the block is then all of memory. */
+	return order < 64 && page_size << order >> order == page_size ?
+	       page_size << order : 0;
+}
+
+static uint64_t run_end(uint64_t page_size, const struct khor_run *run)
+{
+	uint64_t bytes = block_bytes(page_size, run->order) * run->count;
+
+	return run->phys + bytes;
+}
+
+void khor_ranges_init(struct khor_ranges *r, uint64_t page_size,
+		      int (*emit)(void *arg, uint64_t start, uint64_t end),
+		      void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->page_size = page_size;
+	r->emit = emit;
+	r->arg = arg;
+}
+
+int khor_ranges_add(struct khor_ranges *r, const struct khor_run *run)
+{
+	uint64_t end = run_end(r->page_size, run);
+	int rc;
+
+	if (r->open && run->phys <= r->end) {
+		/* Adjacent (or, in a corrupt map, overlapping): extend. */
+		if (end > r->end || end < run->phys)
+			r->end = end;
+		return 0;
+	}
+	if (r->open) {
+		rc = r->emit(r->arg, r->start, r->end);
+		if (rc)
+			return rc;
+	}
+	r->open = true;
+	r->start = run->phys;
+	r->end = end;
+	return 0;
+}
+
+int khor_ranges_flush(struct khor_ranges *r)
+{
+	if (!r->open)
+		return 0;
+	r->open = false;
+	return r->emit(r->arg, r->start, r->end);
+}
+
+void khor_stats_init(struct khor_stats *s, uint64_t page_size)
+{
+	memset(s, 0, sizeof(*s));
+	s->page_size = page_size;
+}
+
+void khor_stats_add_run(struct khor_stats *s, const struct khor_run *run)
+{
+	if (run->order < KHOR_MAX_ORDERS)
+		s->blocks[run->order] += run->count;
+	if (!s->blocks_total || run->order > s->max_order)
+		s->max_order = run->order;
+	s->blocks_total += run->count;
+	s->runs++;
+	s->preserved_bytes += block_bytes(s->page_size, run->order) * run->count;
+}
+
+void khor_stats_add_node(struct khor_stats *s, const struct khor_node *node)
+{
+	bool leaf = node->kind == KHOR_NODE_LEAF || node->kind == KHOR_NODE_BITMAP;
+
+	switch (node->kind) {
+	case KHOR_NODE_TABLE:
+	case KHOR_NODE_LEAF:
+		if (node->level >= 0 && node->level < KHOR_MAX_LEVELS)
+			s->nodes[node->level]++;
+		break;
+	case KHOR_NODE_BITMAP:
+		s->nodes[0]++;
+		break;
+	case KHOR_NODE_CHUNK:
+		s->nodes[1]++;
+		break;
+	}
+	s->metadata_bytes += node->size;
+	if (leaf) {
+		s->leaves++;
+		s->empty_leaves += node->used == 0;
+		s->leaf_bits_set += node->used;
+		s->leaf_bits_total += node->capacity;
+	}
+}
+
+void khor_check_init(struct khor_check *c, uint64_t page_size)
+{
+	memset(c, 0, sizeof(*c));
+	c->page_size = page_size;
+	khor_error_clear(&c->error);
+}
+
+int khor_check_add_run(struct khor_check *c, const struct khor_run *run)
+{
+	uint64_t end = run_end(c->page_size, run);
+
+	/*
+	 * Runs arrive sorted by start; a run starting below the furthest end
+	 * seen overlaps an earlier block. The kernel never preserves a page
+	 * twice (kho_preserve_* would have failed), so this is a kernel bug.
+	 */
+	if (c->have_prev && run->phys < c->prev_end) {
+		if (!c->error.code)
+			khor_err_at(&c->error, -KHOR_ECORRUPT, -1, run->phys,
+				    "block 0x%llx order %u overlaps block 0x%llx order %u",
+				    (unsigned long long)run->phys, run->order,
+				    (unsigned long long)c->prev_phys,
+				    c->prev_order);
+		else
+			c->error.count++;
+	}
+	if (!c->have_prev || end > c->prev_end || end < run->phys) {
+		c->prev_end = end;
+		c->prev_phys = run->phys + (run->count - 1) *
+				block_bytes(c->page_size, run->order);
+		c->prev_order = run->order;
+	}
+	c->have_prev = true;
+	return 0;
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * khor_walk(): runs per-order cursors of the map's walker and merges them
+ * into one ascending stream; owns limits, the visited set, the node cache
+ * and the classification of problems (corrupt vs. not in the dump).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memsrc.h"
+#include "walk_internal.h"
+
+void khor_walk_problem(struct khor_walk_ctx *w, int code, int level,
+		       uint64_t phys, const char *fmt, ...)
+{
+	struct khor_error *slot;
+	va_list ap;
+
+	w->problems++;
+	slot = code == -KHOR_ENODATA ? &w->first_nodata : &w->first_corrupt;
+	if (slot->code)
+		return;
+	va_start(ap, fmt);
+	khor_verr_at(slot, code, level, phys, true, fmt, ap);
+	va_end(ap);
+}
+
+/* splitmix64 finalizer: physical addresses are page aligned, spread them. */
+static size_t visited_hash(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return (size_t)x;
+}
+
+static int visited_grow(struct khor_visited *v)
+{
+	size_t nsize = v->mask ? (v->mask + 1) * 2 : 1024;
+	uint64_t *keys = calloc(nsize, sizeof(*keys));
+	uint64_t *tags = calloc(nsize, sizeof(*tags));
+
+	if (!keys || !tags) {
+		free(keys);
+		free(tags);
+		return -KHOR_ENOMEM;
+	}
+	for (size_t i = 0; v->mask && i <= v->mask; i++) {
+		size_t j;
+
+		if (!v->keys[i])
+			continue;
+		for (j = visited_hash(v->keys[i]) & (nsize - 1); keys[j];
+		     j = (j + 1) & (nsize - 1))
+			;
+		keys[j] = v->keys[i];
+		tags[j] = v->tags[i];
+	}
+	free(v->keys);
+	free(v->tags);
+	v->keys = keys;
+	v->tags = tags;
+	v->mask = nsize - 1;
+	return 0;
+}
+
+int khor_walk_visit(struct khor_walk_ctx *w, uint64_t phys, uint64_t tag,
+		    uint64_t *prev_tag)
+{
+	struct khor_visited *v = &w->visited;
+	uint64_t key = phys + 1;
+	size_t i;
+	int rc;
+
+	if (!v->mask || (v->used + 1) * 2 > v->mask + 1) {
+		rc = visited_grow(v);
+		if (rc)
+			return rc;
+	}
+	for (i = visited_hash(key) & v->mask; v->keys[i]; i = (i + 1) & v->mask) {
+		if (v->keys[i] != key)
+			continue;
+		if (v->tags[i] == tag)
+			return 1;
+		*prev_tag = v->tags[i];
+		return -1;
+	}
+	if (v->used >= w->max_nodes) {
+		w->fatal = -KHOR_ELIMIT;
+		khor_err_at(&w->first_corrupt, -KHOR_ELIMIT, -1, phys,
+			    "walk stopped after %llu metadata pages (limit; raise it with --max-nodes)",
+			    (unsigned long long)v->used);
+		return -KHOR_ELIMIT;
+	}
+	v->keys[i] = key;
+	v->tags[i] = tag;
+	v->used++;
+	w->res->nodes = v->used;
+	return 0;
+}
+
+int khor_walk_read_node(struct khor_walk_ctx *w, uint64_t phys, void *buf,
+			size_t len, int level, const char *what,
+			const char *from)
+{
+	size_t slot = (size_t)(phys / w->page_size) % KHOR_NODE_CACHE;
+	bool cacheable = len <= w->page_size;
+	int rc;
+
+	w->res->node_reads++;
+	if (cacheable && w->cache_data && w->cache_len[slot] == len &&
+	    w->cache_phys[slot] == phys) {
+		memcpy(buf, w->cache_data + slot * w->page_size, len);
+		return 0;
+	}
+	rc = khor_mem_read(w->mem, phys, buf, len);
+	if (rc == -KHOR_ENODATA) {
+		khor_walk_problem(w, rc, level, phys, "%s at 0x%llx%s%s%s: not in the dump (%s)",
+				  what, (unsigned long long)phys,
+				  from ? " (" : "", from ? from : "", from ? ")" : "",
+				  khor_mem_errmsg(w->mem));
+		return 1;
+	}
+	if (rc) {
+		/* A pointer outside memory or into a truncated file: corrupt. */
+		khor_walk_problem(w, -KHOR_ECORRUPT, level, phys,
+				  "%s at 0x%llx%s%s%s: cannot be read: %s", what,
+				  (unsigned long long)phys, from ? " (" : "",
+				  from ? from : "", from ? ")" : "",
+				  khor_mem_errmsg(w->mem));
+		return 1;
+	}
+	if (cacheable) {
+		if (!w->cache_data)
+			w->cache_data = malloc(KHOR_NODE_CACHE * w->page_size);
+		if (w->cache_data) {
+			memcpy(w->cache_data + slot * w->page_size, buf, len);
+			w->cache_phys[slot] = phys;
+			w->cache_len[slot] = len;
+		}
+	}
+	return 0;
+}
+
+int khor_walk_report_node(struct khor_walk_ctx *w, const struct khor_node *node)
+{
+	int rc;
+
+	if (!w->ops || !w->ops->node)
+		return 0;
+	rc = w->ops->node(w->arg, node);
+	if (rc)
+		w->fatal = rc;
+	return rc;
+}
+
+struct merge_slot {
+	struct khor_cursor *cur;
+	struct khor_run run;
+};
+
+/*
+ * Merge the cursors' ascending streams. There are at most one cursor per
+ * order (64), and in practice a dozen are live, so a linear minimum is as
+ * fast as a heap and simpler.
+ */
+static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t n)
+{
+	struct merge_slot slot[KHOR_MAX_ORDERS];
+	size_t live = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		rc = cur[i]->next(cur[i], &slot[live].run);
+		if (rc < 0)
+			return rc;
+		if (w->fatal)
+			return w->fatal;
+		if (rc > 0)
+			slot[live++].cur = cur[i];
+	}
+	while (live) {
+		size_t min = 0;
+
+		for (size_t i = 1; i < live; i++)
+			if (slot[i].run.phys < slot[min].run.phys ||
+			    (slot[i].run.phys == slot[min].run.phys &&
+			     slot[i].run.order > slot[min].run.order))
+				min = i;
+		w->res->runs++;
+		w->res->blocks += slot[min].run.count;
+		if (w->ops && w->ops->run) {
+			rc = w->ops->run(w->arg, &slot[min].run);
+			if (rc)
+				return rc;
+		}
+		rc = slot[min].cur->next(slot[min].cur, &slot[min].run);
+		if (rc < 0)
+			return rc;
+		if (w->fatal)
+			return w->fatal;
+		if (rc == 0)
+			slot[min] = slot[--live];
+	}
+	return 0;
+}
+
+int khor_walk(struct khor_mem *mem, const struct khor_map *map,
+	      const struct khor_walk_limits *limits,
+	      const struct khor_walk_ops *ops, void *arg,
+	      struct khor_walk_result *res)
+{
+	struct khor_cursor *cur[KHOR_MAX_ORDERS];
+	struct khor_walk_ctx w;
+	size_t n = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	khor_error_clear(&res->error);
+	memset(&w, 0, sizeof(w));
+	w.mem = mem;
+	w.map = map;
+	w.page_size = UINT64_C(1) << map->geom.page_shift;
+	w.max_nodes = limits && limits->max_nodes ? limits->max_nodes :
+		      KHOR_DEFAULT_MAX_NODES;
+	w.ops = ops;
+	w.arg = arg;
+	w.res = res;
+	khor_error_clear(&w.first_corrupt);
+	khor_error_clear(&w.first_nodata);
+
+	switch (map->format) {
+	case KHOR_FMT_RADIX:
+		rc = khor_walk_v2_cursors(&w, cur, &n);
+		break;
+	case KHOR_FMT_V1:
+		rc = khor_walk_v1_cursors(&w, cur, &n);
+		break;
+	default:
+		rc = khor_err(&res->error, -KHOR_EFORMAT,
+			      "no walker for map format '%s'",
+			      khor_format_name(map->format));
+		goto out;
+	}
+	if (!rc)
+		rc = merge_runs(&w, cur, n);
+	for (size_t i = 0; i < n; i++)
+		cur[i]->destroy(cur[i]);
+
+	if (rc == -KHOR_ENOMEM)
+		khor_err(&w.first_corrupt, rc, "out of memory");
+	if (w.first_corrupt.code) {
+		res->error = w.first_corrupt;
+		if (!rc)
+			rc = -KHOR_ECORRUPT;
+	} else if (w.first_nodata.code) {
+		res->error = w.first_nodata;
+		if (!rc)
+			rc = -KHOR_ENODATA;
+	}
+	res->error.count = w.problems ? w.problems : (res->error.code != 0);
+out:
+	free(w.visited.keys);
+	free(w.visited.tags);
+	free(w.cache_data);
+	return rc;
+}

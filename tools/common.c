@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Options, sources and output shared by khowalk and khodump. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+void common_init(struct common_opts *o, const char *prog)
+{
+	memset(o, 0, sizeof(*o));
+	o->prog = prog;
+}
+
+void common_fini(struct common_opts *o)
+{
+	for (size_t i = 0; i < o->nraw; i++)
+		free((char *)o->raw[i].path);
+	o->nraw = 0;
+}
+
+bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*v = x;
+	return true;
+}
+
+void errmsg(const struct common_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", o->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int exit_for(int rc)
+{
+	switch (-rc) {
+	case KHOR_OK:
+		return EXIT_OK;
+	case KHOR_ECORRUPT:
+		return EXIT_CORRUPT;
+	case KHOR_ENODATA:
+		return EXIT_INCOMPLETE;
+	case KHOR_EINVAL:
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+static int parse_raw(struct common_opts *o, const char *arg)
+{
+	const char *at = strrchr(arg, '@');
+	uint64_t phys;
+	char *path;
+
+	if (!at || at == arg || !parse_u64(at + 1, &phys)) {
+		errmsg(o, "invalid --raw '%s' (expected FILE@PHYS)", arg);
+		return -1;
+	}
+	if (o->nraw == MAX_RAW) {
+		errmsg(o, "too many --raw images (at most %d)", MAX_RAW);
+		return -1;
+	}
+	path = strndup(arg, (size_t)(at - arg));
+	if (!path) {
+		errmsg(o, "out of memory");
+		return -1;
+	}
+	o->raw[o->nraw].path = path;
+	o->raw[o->nraw].phys = phys;
+	o->nraw++;
+	return 0;
+}
+
+static int parse_num(struct common_opts *o, const char *name, const char *arg,
+		     uint64_t *v)
+{
+	if (!parse_u64(arg, v)) {
+		errmsg(o, "invalid %s '%s'", name, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int common_parse_opt(struct common_opts *o, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'v':
+		o->verbose++;
+		return 1;
+	case 'j':
+		o->json = true;
+		return 1;
+	case OPT_PRETTY:
+		o->json = o->pretty = true;
+		return 1;
+	case OPT_RAW:
+		o->have_source = true;
+		return parse_raw(o, arg) ? -1 : 1;
+	case OPT_VMCORE:
+		o->have_source = true;
+		o->vmcore = arg;
+		return 1;
+	case OPT_KCORE:
+		o->have_source = true;
+		o->kcore = arg ? arg : "/proc/kcore";
+		return 1;
+	case OPT_ROOT:
+		o->loc.have_root = true;
+		return parse_num(o, "--root", arg, &o->loc.root) ? -1 : 1;
+	case OPT_FDT:
+		o->loc.fdt_file = arg;
+		return 1;
+	case OPT_FDT_PHYS:
+		o->loc.have_fdt_phys = true;
+		return parse_num(o, "--fdt-phys", arg, &o->loc.fdt_phys) ? -1 : 1;
+	case OPT_SCAN:
+		o->loc.scan = true;
+		return 1;
+	case OPT_DEBUGFS:
+		o->loc.debugfs = arg;
+		return 1;
+	case OPT_IN:
+		o->loc.incoming = true;
+		return 1;
+	case OPT_PAGE_SIZE:
+		if (parse_num(o, "--page-size", arg, &v))
+			return -1;
+		if (v < 4096 || v > 65536 || (v & (v - 1))) {
+			errmsg(o, "invalid --page-size '%s' (a power of two from 4096 to 65536)", arg);
+			return -1;
+		}
+		o->loc.page_size = v;
+		return 1;
+	case OPT_MAX_NODES:
+		if (parse_num(o, "--max-nodes", arg, &v))
+			return -1;
+		if (!v) {
+			errmsg(o, "invalid --max-nodes '%s' (at least 1)", arg);
+			return -1;
+		}
+		o->limits.max_nodes = v;
+		return 1;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "radix") || !strcmp(arg, "v2")) {
+			o->loc.root_format = KHOR_FMT_RADIX;
+		} else if (!strcmp(arg, "v1")) {
+			o->loc.root_format = KHOR_FMT_V1;
+		} else {
+			errmsg(o, "invalid --format '%s' (radix or v1)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_V1_BITMAP_SIZE:
+		if (parse_num(o, "--v1-bitmap-size", arg, &v))
+			return -1;
+		if (v != 512 && v != 4096) {
+			errmsg(o, "invalid --v1-bitmap-size '%s' (512 or 4096)", arg);
+			return -1;
+		}
+		o->v1_bitmap_size = (unsigned int)v;
+		return 1;
+	case OPT_FORCE_VERSION:
+		if (parse_num(o, "--force-version", arg, &v))
+			return -1;
+		if (v < 1 || v > 4) {
+			errmsg(o, "invalid --force-version '%s' (1 to 4)", arg);
+			return -1;
+		}
+		o->loc.force_version = (unsigned int)v;
+		return 1;
+	}
+	return 0;
+}
+
+int open_source(struct common_opts *o, struct khor_mem **mem)
+{
+	struct khor_error err;
+	int n = (o->nraw > 0) + (o->vmcore != NULL) + (o->kcore != NULL);
+	int rc;
+
+	khor_error_clear(&err);
+	if (n > 1) {
+		errmsg(o, "give one memory source: --raw, --vmcore or --kcore");
+		return -KHOR_EINVAL;
+	}
+	if (o->nraw)
+		rc = khor_mem_open_raw(o->raw, o->nraw, &err, mem);
+	else if (o->vmcore)
+		rc = khor_mem_open_dump(o->vmcore, &err, mem);
+	else
+		rc = khor_mem_open_dump(o->kcore ? o->kcore : "/proc/kcore",
+					&err, mem);
+	if (rc)
+		errmsg(o, "%s", err.msg);
+	return rc;
+}
+
+/* ---- JSON ---- */
+
+static void json_sep(struct json *j)
+{
+	if (!j->first)
+		fputc(',', j->f);
+	j->first = false;
+	if (j->pretty) {
+		fputc('\n', j->f);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+	}
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	json_sep(j);
+	if (key) {
+		json_string(j->f, key);
+		fputs(j->pretty ? ": " : ":", j->f);
+	}
+}
+
+void json_begin(struct json *j, FILE *f, bool pretty)
+{
+	j->f = f;
+	j->pretty = pretty;
+	j->depth = 1;
+	j->first = true;
+	fputc('{', f);
+	json_uint(j, "format_version", 1);
+}
+
+void json_open(struct json *j, const char *key, char bracket)
+{
+	json_key(j, key);
+	fputc(bracket, j->f);
+	j->depth++;
+	j->first = true;
+}
+
+void json_close(struct json *j, char bracket)
+{
+	j->depth--;
+	if (j->pretty && !j->first) {
+		fputc('\n', j->f);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+	}
+	fputc(bracket, j->f);
+	j->first = false;
+}
+
+void json_hex(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "\"0x%llx\"", (unsigned long long)v);
+}
+
+void json_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void json_int(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+void json_double(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%.6g", v);
+}
+
+void json_str(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j->f, s);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json_error(struct json *j, const struct khor_error *err)
+{
+	if (!err->code)
+		return;
+	json_open(j, "error", '{');
+	json_str(j, "message", err->msg);
+	if (err->has_phys)
+		json_hex(j, "phys", err->phys);
+	if (err->level >= 0)
+		json_int(j, "level", err->level);
+	json_uint(j, "count", err->count);
+	json_close(j, '}');
+}
+
+void json_end(struct json *j)
+{
+	j->depth = 0;
+	if (j->pretty)
+		fputc('\n', j->f);
+	fputs("}\n", j->f);
+}

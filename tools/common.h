@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Options, sources and output shared by khowalk and khodump. */
+#ifndef KHOTOOLS_COMMON_H
+#define KHOTOOLS_COMMON_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "radix_reader.h"
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_CORRUPT = 3,
+	EXIT_INCOMPLETE = 4,
+};
+
+#define MAX_RAW 64
+
+/* Long-option values of the shared options (beyond any short option). */
+enum {
+	OPT_PRETTY = 0x100,
+	OPT_RAW,
+	OPT_VMCORE,
+	OPT_KCORE,
+	OPT_ROOT,
+	OPT_FDT,
+	OPT_FDT_PHYS,
+	OPT_SCAN,
+	OPT_DEBUGFS,
+	OPT_IN,
+	OPT_PAGE_SIZE,
+	OPT_MAX_NODES,
+	OPT_FORMAT,
+	OPT_V1_BITMAP_SIZE,
+	OPT_FORCE_VERSION,
+	OPT_TOOL_BASE = 0x200,	/* tool-specific options start here */
+};
+
+struct common_opts {
+	const char *prog;
+	bool json;
+	bool pretty;
+	int verbose;
+	struct khor_raw_image raw[MAX_RAW];
+	size_t nraw;
+	const char *vmcore;
+	const char *kcore;
+	bool have_source;
+	struct khor_locate_opts loc;
+	struct khor_walk_limits limits;
+	unsigned int v1_bitmap_size;
+};
+
+/* The long options every tool accepts; end with the tool's own and {0}. */
+#define COMMON_LONG_OPTIONS                                                  \
+	{ "help", no_argument, NULL, 'h' },                                  \
+	{ "version", no_argument, NULL, 'V' },                               \
+	{ "verbose", no_argument, NULL, 'v' },                               \
+	{ "json", no_argument, NULL, 'j' },                                  \
+	{ "pretty", no_argument, NULL, OPT_PRETTY },                         \
+	{ "raw", required_argument, NULL, OPT_RAW },                         \
+	{ "vmcore", required_argument, NULL, OPT_VMCORE },                   \
+	{ "kcore", optional_argument, NULL, OPT_KCORE },                     \
+	{ "root", required_argument, NULL, OPT_ROOT },                       \
+	{ "fdt", required_argument, NULL, OPT_FDT },                         \
+	{ "fdt-phys", required_argument, NULL, OPT_FDT_PHYS },               \
+	{ "scan", no_argument, NULL, OPT_SCAN },                             \
+	{ "debugfs", required_argument, NULL, OPT_DEBUGFS },                 \
+	{ "in", no_argument, NULL, OPT_IN },                                 \
+	{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },             \
+	{ "max-nodes", required_argument, NULL, OPT_MAX_NODES },             \
+	{ "format", required_argument, NULL, OPT_FORMAT },                   \
+	{ "v1-bitmap-size", required_argument, NULL, OPT_V1_BITMAP_SIZE },   \
+	{ "force-version", required_argument, NULL, OPT_FORCE_VERSION }
+
+#define COMMON_SHORT_OPTIONS "hVvj"
+
+#define COMMON_OPTIONS_HELP                                                        \
+	"Memory source (default on a live system: /proc/kcore):\n"                 \
+	"      --raw FILE@PHYS      raw memory image holding PHYS onwards (repeatable)\n" \
+	"      --vmcore FILE        ELF or kdump-compressed vmcore\n"              \
+	"      --kcore[=FILE]       live memory through /proc/kcore\n"             \
+	"Location (default: debugfs out/fdt):\n"                                    \
+	"      --fdt FILE           KHO FDT blob in a file\n"                      \
+	"      --fdt-phys PHYS      KHO FDT at this physical address\n"            \
+	"      --root PHYS          map root (radix root or first kho-v1 chunk), no FDT\n" \
+	"      --format radix|v1    layout of --root (default radix)\n"            \
+	"      --scan               scan memory for a KHO FDT\n"                   \
+	"      --debugfs DIR        KHO debugfs directory (default /sys/kernel/debug/kho)\n" \
+	"      --in                 use in/ (handed over by the previous kernel)\n" \
+	"Decoding:\n"                                                               \
+	"      --page-size N        page size when the source cannot say (default 4096)\n" \
+	"      --v1-bitmap-size N   kho-v1 bitmap size, 512 or 4096 (default: detect)\n" \
+	"      --force-version N    decode an unknown kho-vN as version N\n"        \
+	"      --max-nodes N        stop after N metadata pages (default 16777216)\n" \
+	"Output:\n"                                                                 \
+	"  -j, --json               JSON output\n"                                 \
+	"      --pretty             indented JSON (implies --json)\n"              \
+	"  -v, --verbose            say how the map was found\n"                   \
+	"  -h, --help               this help\n"                                   \
+	"  -V, --version            version\n"
+
+void common_init(struct common_opts *o, const char *prog);
+void common_fini(struct common_opts *o);
+/* Handle one shared option; returns 1 if handled, 0 if not ours, -1 on error. */
+int common_parse_opt(struct common_opts *o, int opt, const char *arg);
+bool parse_u64(const char *s, uint64_t *v);
+
+__attribute__((format(printf, 2, 3)))
+void errmsg(const struct common_opts *o, const char *fmt, ...);
+
+/* Exit status for a library status code. */
+int exit_for(int rc);
+
+/* Open the memory source the options name (or the live default). */
+int open_source(struct common_opts *o, struct khor_mem **mem);
+
+/* JSON helpers: addresses are strings "0x...", integers plain. */
+struct json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool first;
+};
+
+void json_begin(struct json *j, FILE *f, bool pretty);
+void json_open(struct json *j, const char *key, char bracket);
+void json_close(struct json *j, char bracket);
+void json_key(struct json *j, const char *key);
+void json_hex(struct json *j, const char *key, uint64_t v);
+void json_uint(struct json *j, const char *key, uint64_t v);
+void json_int(struct json *j, const char *key, long long v);
+void json_str(struct json *j, const char *key, const char *s);
+void json_bool(struct json *j, const char *key, bool v);
+void json_double(struct json *j, const char *key, double v);
+void json_end(struct json *j);
+void json_error(struct json *j, const struct khor_error *err);
+
+#endif /* KHOTOOLS_COMMON_H */
