@@ -106,7 +106,8 @@ static int fdt_decode_aligned(const void *blob, size_t len,
 		out.mem_map = khor_le64(prop);
 		out.has_mem_map = true;
 	}
-	fdt_for_each_subnode(node, blob, 0)
+	for (node = fdt_first_subnode(blob, 0); node >= 0;
+	     node = fdt_next_subnode(blob, node))
 		out.nsubnodes++;
 	*info = out;
 	return 0;

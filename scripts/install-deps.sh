@@ -5,36 +5,30 @@
 # missing. Idempotent and non-interactive; `make demo` and `make check` call
 # it so that a fresh Debian 12 machine needs no manual set-up.
 #
-# usage: scripts/install-deps.sh GROUP...   (groups: build test kernel)
+# usage: scripts/install-deps.sh GROUP...
+# Each group is scripts/deps/GROUP.txt: one package per line, '#' comments,
+# and a "# need-mib: N" line giving the free disk space (MiB) the group
+# needs, so that a short disk gives a clear message instead of a
+# half-installed system.
 set -eu
 
-pkgs_build="gcc make pkg-config libfdt-dev libkdumpfile-dev libelf-dev zlib1g-dev"
-pkgs_test="perl python3 mandoc groff-base xxd"
-pkgs_kernel="linux-source-6.12 flex bison bc python3-ply python3-git libelf-dev libssl-dev \
-linux-headers-6.12.117+deb12-amd64 kmod"
-
-# MiB of free space each group needs on / (download plus unpacked size,
-# rounded up), so that a short disk gives a clear message instead of a
-# half-installed system.
-need_build=80
-need_test=20
-need_kernel=500
-
+dir=$(dirname "$0")/deps
 want=""
 need=0
 for group in "$@"; do
-	case "$group" in
-	build) list=$pkgs_build; n=$need_build ;;
-	test) list=$pkgs_test; n=$need_test ;;
-	kernel) list=$pkgs_kernel; n=$need_kernel ;;
-	*) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
-	esac
-	for p in $list; do
+	list=$dir/$group.txt
+	if [ ! -r "$list" ]; then
+		echo "install-deps: unknown group '$group' (no $list)" >&2
+		exit 2
+	fi
+	n=$(sed -n 's/^# need-mib: *//p' "$list")
+	for p in $(grep -v '^#' "$list"); do
+		case " $want " in *" $p "*) continue ;; esac
 		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		case "$status" in
-		"install ok installed") ;;
-		*) want="$want $p"; need=$((need + n)) ;;
-		esac
+		if [ "$status" != "install ok installed" ]; then
+			want="$want $p"
+			need=$((need + ${n:-50}))
+		fi
 	done
 done
 
@@ -53,10 +47,16 @@ if [ "$avail" -lt "$need" ]; then
 fi
 
 echo "install-deps: installing$want"
-stamp=/var/lib/apt/periodic/khotools-update-stamp
-if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
+# Refresh the package lists once; a failed install is retried after a
+# refresh in case the lists were stale.
+stamp=/var/lib/apt/lists/khotools-update-stamp
+if [ ! -e "$stamp" ]; then
 	apt-get update -q >/dev/null
-	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+	touch "$stamp"
 fi
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want >/dev/null
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want >/dev/null; then
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $want >/dev/null
+fi
