@@ -59,6 +59,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 ALL_TARGETS :=
+TOOLS :=
 FAST_TESTS :=
 SLOW_TESTS :=
 TEST_DEPS :=

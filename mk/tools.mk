@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Command-line tools, linked statically against libkhoradix.
 
-TOOLS := khowalk
-TOOL_BINS := $(addprefix $(O)/tools/,$(TOOLS))
+TOOLS += khowalk
+TOOL_BINS = $(addprefix $(O)/tools/,$(TOOLS))
 TOOL_COMMON_OBJ := $(O)/tools/common.o
 TOOL_CFLAGS = $(ALL_CFLAGS) -Ilib
 
