@@ -103,7 +103,8 @@ static double ratio(uint64_t a, uint64_t b)
 }
 
 static void print_stats_text(const struct walk_state *s,
-			     const struct khor_located *loc)
+			     const struct khor_located *loc,
+			     const struct khor_walk_result *res)
 {
 	const struct khor_stats *st = &s->stats;
 	bool v1 = loc->map.format == KHOR_FMT_V1;
@@ -125,6 +126,8 @@ static void print_stats_text(const struct walk_state *s,
 			       (unsigned long long)(st->blocks[i] *
 						    (s->page_size << i)));
 	if (v1) {
+		printf("bitmap size: %u bytes (%s)\n", res->v1_bitmap_size,
+		       res->v1_evidence);
 		printf("chunks:      %llu\n", (unsigned long long)st->nodes[1]);
 		printf("bitmaps:     %llu (%llu empty, fill %.2f%%)\n",
 		       (unsigned long long)st->leaves,
@@ -147,7 +150,8 @@ static void print_stats_text(const struct walk_state *s,
 }
 
 static void print_stats_json(struct walk_state *s,
-			     const struct khor_located *loc)
+			     const struct khor_located *loc,
+			     const struct khor_walk_result *res)
 {
 	const struct khor_stats *st = &s->stats;
 	struct json *j = &s->j;
@@ -170,16 +174,24 @@ static void print_stats_json(struct walk_state *s,
 		json_close(j, '}');
 	}
 	json_close(j, ']');
-	json_open(j, "levels", '[');
-	for (int l = KHOR_MAX_LEVELS - 1; l >= 0; l--) {
-		if (!st->nodes[l])
-			continue;
-		json_open(j, NULL, '{');
-		json_int(j, "level", l);
-		json_uint(j, "nodes", st->nodes[l]);
-		json_close(j, '}');
+	if (loc->map.format == KHOR_FMT_V1) {
+		/* kho-v1 has chunks and bitmaps, not levels (sink.c: [1], [0]). */
+		json_uint(j, "v1_bitmap_size", res->v1_bitmap_size);
+		json_str(j, "v1_evidence", res->v1_evidence);
+		json_uint(j, "chunks", st->nodes[1]);
+		json_uint(j, "bitmaps", st->nodes[0]);
+	} else {
+		json_open(j, "levels", '[');
+		for (int l = KHOR_MAX_LEVELS - 1; l >= 0; l--) {
+			if (!st->nodes[l])
+				continue;
+			json_open(j, NULL, '{');
+			json_int(j, "level", l);
+			json_uint(j, "nodes", st->nodes[l]);
+			json_close(j, '}');
+		}
+		json_close(j, ']');
 	}
-	json_close(j, ']');
 	json_uint(j, "leaves", st->leaves);
 	json_uint(j, "empty_leaves", st->empty_leaves);
 	json_double(j, "leaf_fill", ratio(st->leaf_bits_set, st->leaf_bits_total));
@@ -187,12 +199,32 @@ static void print_stats_json(struct walk_state *s,
 	json_double(j, "metadata_ratio", ratio(st->metadata_bytes, st->preserved_bytes));
 }
 
+/* One key and its block, as text (@decoded: the block, else the key) or JSON. */
+static void print_key(const struct common_opts *o, uint64_t key, uint64_t phys,
+		      unsigned int order, bool decoded)
+{
+	struct json j;
+
+	if (!o->json) {
+		if (decoded)
+			printf("0x%llx %u\n", (unsigned long long)phys, order);
+		else
+			printf("0x%llx\n", (unsigned long long)key);
+		return;
+	}
+	json_begin(&j, stdout, o->pretty);
+	json_hex(&j, "key", key);
+	json_hex(&j, "phys", phys);
+	json_uint(&j, "order", order);
+	json_end(&j);
+}
+
 static int cmd_key(struct common_opts *o, int argc, char **argv)
 {
 	uint64_t page_size = o->loc.page_size ? o->loc.page_size : 4096;
 	unsigned int shift = (unsigned int)__builtin_ctzll(page_size);
 	struct khor_geom g;
-	uint64_t a, b, key;
+	uint64_t phys, order64, key;
 	unsigned int order;
 
 	khor_geom_init(&g, shift);
@@ -201,47 +233,28 @@ static int cmd_key(struct common_opts *o, int argc, char **argv)
 			errmsg(o, "invalid key '%s'", argv[1]);
 			return EXIT_USAGE;
 		}
-		if (khor_key_decode(&g, key, &a, &order)) {
+		if (khor_key_decode(&g, key, &phys, &order)) {
 			errmsg(o, "invalid key 0x%llx (must be non-zero and below 2^%u)",
 			       (unsigned long long)key, g.order0 + 1);
 			return EXIT_FAIL;
 		}
-		if (o->json) {
-			struct json j;
-
-			json_begin(&j, stdout, o->pretty);
-			json_hex(&j, "key", key);
-			json_hex(&j, "phys", a);
-			json_uint(&j, "order", order);
-			json_end(&j);
-		} else {
-			printf("0x%llx %u\n", (unsigned long long)a, order);
-		}
+		print_key(o, key, phys, order, true);
 		return EXIT_OK;
 	}
 	if (argc == 3 && !strcmp(argv[0], "encode")) {
-		if (!parse_u64(argv[1], &a) || !parse_u64(argv[2], &b)) {
+		if (!parse_u64(argv[1], &phys) || !parse_u64(argv[2], &order64)) {
 			errmsg(o, "invalid arguments to 'key encode' (PHYS ORDER)");
 			return EXIT_USAGE;
 		}
-		if (b > g.order0 || khor_key_encode(&g, a, (unsigned int)b, &key)) {
+		if (order64 > g.order0 ||
+		    khor_key_encode(&g, phys, (unsigned int)order64, &key)) {
 			errmsg(o, "cannot encode 0x%llx order %llu: %s",
-			       (unsigned long long)a, (unsigned long long)b,
-			       b > g.order0 ? "order too large" :
+			       (unsigned long long)phys, (unsigned long long)order64,
+			       order64 > g.order0 ? "order too large" :
 			       "address not aligned to the order");
 			return EXIT_FAIL;
 		}
-		if (o->json) {
-			struct json j;
-
-			json_begin(&j, stdout, o->pretty);
-			json_hex(&j, "key", key);
-			json_hex(&j, "phys", a);
-			json_uint(&j, "order", b);
-			json_end(&j);
-		} else {
-			printf("0x%llx\n", (unsigned long long)key);
-		}
+		print_key(o, key, phys, (unsigned int)order64, false);
 		return EXIT_OK;
 	}
 	errmsg(o, "usage: key decode KEY | key encode PHYS ORDER");
@@ -262,7 +275,7 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 	}
 	if (s->o->json) {
 		if (s->cmd == CMD_STATS)
-			print_stats_json(s, loc);
+			print_stats_json(s, loc, res);
 		if (s->cmd == CMD_CHECK) {
 			json_bool(&s->j, "ok", status == EXIT_OK);
 			json_uint(&s->j, "blocks", res->blocks);
@@ -272,7 +285,7 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 		json_error(&s->j, err);
 		json_end(&s->j);
 	} else if (s->cmd == CMD_STATS) {
-		print_stats_text(s, loc);
+		print_stats_text(s, loc, res);
 	} else if (s->cmd == CMD_CHECK && status == EXIT_OK) {
 		printf("ok: %llu blocks in %llu ranges, %llu metadata pages\n",
 		       (unsigned long long)res->blocks,
@@ -330,17 +343,25 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	khor_stats_init(&s.stats, s.page_size);
 	khor_check_init(&s.check, s.page_size);
 
-	if (loc.map.format == KHOR_FMT_V1 && loc.map.root == 0) {
-		/* kho-v1 before finalize: the FDT exists but the map does not yet. */
+	if (loc.have_fdt && loc.map.root == 0) {
+		/*
+		 * kho-v1 before finalize: the FDT exists but the map does not
+		 * yet. For kho-v2+ a 0 map means the successor will not revive
+		 * anything (kho_populate() treats it as "no KHO").
+		 */
+		const char *note = loc.map.format == KHOR_FMT_V1 ?
+			"kho-v1 map not finalized (preserved-memory-map is 0)" :
+			"no preserved-memory map (preserved-memory-map is 0)";
+
 		memset(&res, 0, sizeof(res));
 		khor_error_clear(&res.error);
 		if (o->json) {
 			if (cmd == CMD_PAGES || cmd == CMD_RANGES)
 				json_close(&s.j, ']');
-			json_str(&s.j, "note", "kho-v1 map not finalized (preserved-memory-map is 0)");
+			json_str(&s.j, "note", note);
 		}
 		status = report(&s, &loc, 0, &res);
-		errmsg(o, "note: kho-v1 map not finalized (preserved-memory-map is 0): nothing to walk");
+		errmsg(o, "note: %s: nothing to walk", note);
 		khor_mem_destroy(mem);
 		return status;
 	}
@@ -348,6 +369,20 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	if (cmd == CMD_PAGES)
 		ops.node = NULL;
 	rc = khor_walk(mem, &loc.map, &o->limits, &ops, &s, &res);
+	if (loc.map.format == KHOR_FMT_V1 && res.v1_bitmap_size) {
+		/*
+		 * The bitmap size is not in the kho-v1 ABI; a guess must not
+		 * pass silently, since a wrong one decodes a valid-looking
+		 * subset of the map.
+		 */
+		if (o->verbose)
+			errmsg(o, "kho-v1 bitmap size %u: %s",
+			       res.v1_bitmap_size, res.v1_evidence);
+		else if (!strncmp(res.v1_evidence, "ambiguous", 9) ||
+			 strstr(res.v1_evidence, "warning:"))
+			errmsg(o, "note: kho-v1 bitmap size %u: %s (give --v1-bitmap-size to choose)",
+			       res.v1_bitmap_size, res.v1_evidence);
+	}
 	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA) {
 		int frc = khor_ranges_flush(&s.ranges);
 
