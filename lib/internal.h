@@ -48,4 +48,36 @@ static inline unsigned int khor_fls64(uint64_t x)
 	return x ? 64 - (unsigned int)__builtin_clzll(x) : 0;
 }
 
+/*
+ * lib/scan.c, for khor_locate(): scan memory for KHO FDTs, or check the
+ * addresses symbols gave; fill loc->cands, choose one (loc->fdt_phys and
+ * loc->why), or fail with -KHOR_ENOTFOUND / -KHOR_ELIMIT.
+ */
+KHOR_HIDDEN int khor_scan(struct khor_mem *mem, const struct khor_scan_opts *o,
+			  uint64_t page_size, struct khor_located *loc,
+			  struct khor_error *err);
+KHOR_HIDDEN int khor_choose_among(struct khor_mem *mem, const uint64_t *phys,
+				  unsigned int n, uint64_t page_size,
+				  uint64_t max_nodes, struct khor_located *loc,
+				  struct khor_error *err);
+
+/*
+ * lib/symbols.c, for khor_locate(): physical addresses where kho_out or
+ * kho_in (@incoming) may say the FDT is, from the symbol sources; *@how_ret
+ * describes the source. Returns the number found (0 if none).
+ */
+KHOR_HIDDEN unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
+					       struct khor_mem *mem, bool incoming,
+					       uint64_t *phys, unsigned int max,
+					       char *how, size_t howlen);
+
+/*
+ * The ELF note khor_extract_write() adds and khor_mem_open_dump() reads:
+ * name "KHOTOOLS", type 1, descriptor two little-endian u64: the end of
+ * physical memory of the original source and its page size (0: unknown).
+ */
+#define KHOR_NOTE_NAME "KHOTOOLS"
+#define KHOR_NOTE_TYPE 1
+#define KHOR_NOTE_DESCSZ 16
+
 #endif /* KHOTOOLS_INTERNAL_H */

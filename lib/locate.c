@@ -118,8 +118,36 @@ int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
 		snprintf(ret->how, sizeof(ret->how), "--fdt-phys 0x%llx",
 			 (unsigned long long)opts->fdt_phys);
 	} else if (opts->scan) {
-		return khor_err(err, -KHOR_ENOTFOUND,
-				"--scan is not implemented yet; give --fdt-phys");
+		/* lib/scan.c: every KHO FDT in memory, validated; one chosen. */
+		if (!mem)
+			return khor_err(err, -KHOR_EINVAL, "--scan needs a memory source");
+		rc = khor_scan(mem, &opts->scan_opts, page_size, ret, err);
+		if (!rc)
+			rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+		snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
+			 (unsigned long long)ret->fdt_phys, ret->why);
+	} else if (mem && opts->symbols && (opts->symbols->vmlinux ||
+					    opts->symbols->system_map ||
+					    opts->symbols->use_vmcoreinfo)) {
+		uint64_t addrs[2];
+		char how[256];
+		unsigned int n;
+
+		n = khor_symbol_fdt_addrs(opts->symbols, mem, opts->incoming,
+					  addrs, 2, how, sizeof(how));
+		if (!n)
+			return khor_err(err, -KHOR_ENOTFOUND, "%s", how);
+		rc = khor_choose_among(mem, addrs, n, page_size,
+				       opts->scan_opts.max_nodes, ret, err);
+		if (rc) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			return khor_err(err, rc, "%s: %s", how, msg);
+		}
+		rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+		snprintf(ret->how, sizeof(ret->how), "%s: 0x%llx, %s", how,
+			 (unsigned long long)ret->fdt_phys, ret->why);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s/fdt",
 			 opts->debugfs ? opts->debugfs : DEFAULT_DEBUGFS,

@@ -5,13 +5,16 @@
  * which need no VMCOREINFO and no address translation: this is what makes
  * dumps without a VMCOREINFO note decodable.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <libkdumpfile/kdumpfile.h>
+#include <linux/magic.h>
 
 #include "internal.h"
 #include "memsrc.h"
@@ -19,6 +22,11 @@
 struct kdump_mem {
 	kdump_ctx_t *ctx;
 	int fd;
+	char *vmcoreinfo;	/* raw VMCOREINFO, for --extract (issue 3) */
+	kdump_bmp_t *pagemap;	/* present pages, for --scan (issue 3) */
+	uint64_t pm_page;	/* page size the pagemap counts in */
+	bool pm_tried;
+	bool compressed;	/* kdump-compressed: no pagemap (see above) */
 };
 
 static int kdump_mem_read(struct khor_mem *mem, void *priv, uint64_t phys,
@@ -41,6 +49,9 @@ static void kdump_mem_close(void *priv)
 {
 	struct kdump_mem *km = priv;
 
+	if (km->pagemap)
+		kdump_bmp_decref(km->pagemap);
+	free(km->vmcoreinfo);
 	if (km->ctx)
 		kdump_free(km->ctx);
 	if (km->fd >= 0)
@@ -48,10 +59,137 @@ static void kdump_mem_close(void *priv)
 	free(km);
 }
 
+static int kdump_next_present(struct khor_mem *mem, void *priv, uint64_t from,
+			      uint64_t *start, uint64_t *end)
+{
+	struct kdump_mem *km = priv;
+	kdump_addr_t idx, e;
+
+	(void)mem;
+	/*
+	 * Only a scan asks, so fetch the page map on first use. Not for
+	 * kdump-compressed files: libkdumpfile 0.5.1 leaks a buffer when it
+	 * builds their memory.pagemap; the scan then probes every page, and
+	 * excluded ones fail fast from the dump's own bitmap.
+	 */
+	if (!km->pagemap && !km->pm_tried && !km->compressed) {
+		kdump_attr_t a = { .type = KDUMP_BITMAP };
+		kdump_num_t psz;
+
+		km->pm_tried = true;
+		if (kdump_get_typed_attr(km->ctx, KDUMP_ATTR_MEMORY_PAGEMAP, &a) == KDUMP_OK &&
+		    kdump_get_number_attr(km->ctx, KDUMP_ATTR_PAGE_SIZE, &psz) == KDUMP_OK &&
+		    psz) {
+			km->pagemap = a.val.bitmap;
+			kdump_bmp_incref(km->pagemap);
+			km->pm_page = psz;
+		}
+	}
+	if (!km->pagemap) {
+		*start = from;
+		*end = UINT64_MAX;
+		return 0;
+	}
+	idx = from / km->pm_page;
+	if (kdump_bmp_find_set(km->pagemap, &idx) != KDUMP_OK)
+		return -KHOR_ENOTFOUND;
+	e = idx;
+	if (kdump_bmp_find_clear(km->pagemap, &e) != KDUMP_OK)
+		e = UINT64_MAX / km->pm_page;
+	*start = idx * km->pm_page;
+	*end = e * km->pm_page;
+	return 0;
+}
+
 static const struct khor_mem_ops kdump_mem_ops = {
 	.read = kdump_mem_read,
 	.close = kdump_mem_close,
+	.next_present = kdump_next_present,
 };
+
+/*
+ * The "KHOTOOLS" note of an extract (lib/extract.c): the original end of
+ * physical memory and page size. libkdumpfile does not hand out unknown
+ * notes, so read the ELF program headers ourselves. Returns true if found.
+ */
+static bool read_khotools_note(int fd, uint64_t *phys_end, uint64_t *page_size)
+{
+	Elf64_Ehdr eh;
+	bool found = false;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return false;
+	for (unsigned int i = 0; i < eh.e_phnum && !found; i++) {
+		Elf64_Phdr ph;
+		uint8_t *buf;
+		size_t off = 0;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return false;
+		if (ph.p_type != PT_NOTE || !ph.p_filesz || ph.p_filesz > (1u << 20))
+			continue;
+		buf = malloc(ph.p_filesz);
+		if (!buf)
+			return false;
+		if (pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz) {
+			free(buf);
+			continue;
+		}
+		while (off + 12 <= ph.p_filesz) {
+			uint32_t namesz = khor_le32(buf + off);
+			uint32_t descsz = khor_le32(buf + off + 4);
+			uint32_t type = khor_le32(buf + off + 8);
+			size_t name_off = off + 12;
+			size_t desc_off = name_off + ((namesz + 3ull) & ~3ull);
+			size_t next = desc_off + ((descsz + 3ull) & ~3ull);
+
+			if (next > ph.p_filesz || next <= off)
+				break;
+			if (type == KHOR_NOTE_TYPE && namesz == sizeof(KHOR_NOTE_NAME) &&
+			    !memcmp(buf + name_off, KHOR_NOTE_NAME, namesz) &&
+			    descsz >= KHOR_NOTE_DESCSZ) {
+				*phys_end = khor_le64(buf + desc_off);
+				*page_size = khor_le64(buf + desc_off + 8);
+				found = true;
+				break;
+			}
+			off = next;
+		}
+		free(buf);
+	}
+	return found;
+}
+
+/*
+ * Our own extract (lib/extract.c): the original's end of memory and page
+ * size win over what the few extracted pages imply. @fd may be -1.
+ */
+static void apply_khotools_note(const char *path, int fd,
+				struct khor_mem_info *info)
+{
+	uint64_t end, psz;
+	int own = -1;
+	bool found;
+
+	if (fd < 0)
+		fd = own = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	found = read_khotools_note(fd, &end, &psz);
+	if (own >= 0)
+		close(own);
+	if (!found)
+		return;
+	if (end)
+		info->phys_end = end;
+	if (psz && !info->page_size)
+		info->page_size = psz;
+}
 
 static void kdump_fill_info(kdump_ctx_t *ctx, const char *path,
 			    struct khor_mem_info *info)
@@ -60,7 +198,7 @@ static void kdump_fill_info(kdump_ctx_t *ctx, const char *path,
 	kdump_num_t num;
 
 	if (kdump_get_string_attr(ctx, KDUMP_ATTR_FILE_FORMAT, &s) == KDUMP_OK) {
-		if (!strcmp(path, "/proc/kcore"))
+		if (info->live || !strcmp(path, "/proc/kcore"))
 			s = "kcore";
 		else if (!strcmp(s, "diskdump") || !strcmp(s, "kdump"))
 			s = "kdump";
@@ -95,10 +233,17 @@ int khor_mem_open_dump(const char *path, struct khor_error *err,
 {
 	struct khor_mem_info info = { 0 };
 	struct kdump_mem *km;
+	struct statfs sfs;
 	const char *arch;
 	kdump_status st;
 	int rc;
 
+	/* ELF vmcores have a faster reader of their own (mem_elf.c). */
+	rc = khor_mem_open_elf(path, err, ret);
+	if (rc == 0)
+		apply_khotools_note(path, -1, &(*ret)->info);
+	if (rc <= 0)
+		return rc;
 	km = calloc(1, sizeof(*km));
 	if (!km)
 		return khor_err(err, -KHOR_ENOMEM, "out of memory");
@@ -126,7 +271,18 @@ int khor_mem_open_dump(const char *path, struct khor_error *err,
 	 */
 	if (kdump_get_string_attr(km->ctx, KDUMP_ATTR_ARCH_NAME, &arch) != KDUMP_OK)
 		kdump_set_string_attr(km->ctx, KDUMP_ATTR_ARCH_NAME, KDUMP_ARCH_X86_64);
+	/*
+	 * Live memory is whatever procfs serves (/proc/kcore under any name):
+	 * the walk must then check that it did not change under it.
+	 */
+	if (fstatfs(km->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+		info.live = true;
 	kdump_fill_info(km->ctx, path, &info);
+	km->compressed = !strcmp(info.kind, "kdump");
+	if (kdump_vmcoreinfo_raw(km->ctx, &km->vmcoreinfo) != KDUMP_OK)
+		km->vmcoreinfo = NULL;
+	info.vmcoreinfo = km->vmcoreinfo;
+	apply_khotools_note(path, km->fd, &info);
 	rc = khor_mem_create(&kdump_mem_ops, km, &info, ret);
 	if (rc) {
 		khor_err(err, rc, "out of memory");

@@ -99,9 +99,28 @@ static void raw_close(void *priv)
 	free(raw);
 }
 
+static int raw_next_present(struct khor_mem *mem, void *priv, uint64_t from,
+			    uint64_t *start, uint64_t *end)
+{
+	struct raw_mem *raw = priv;
+
+	(void)mem;
+	for (size_t i = 0; i < raw->n; i++) {
+		const struct raw_image *im = &raw->img[i];
+
+		if (im->phys + im->size <= from || !im->size)
+			continue;
+		*start = im->phys > from ? im->phys : from;
+		*end = im->phys + im->size;
+		return 0;
+	}
+	return -KHOR_ENOTFOUND;
+}
+
 static const struct khor_mem_ops raw_ops = {
 	.read = raw_read,
 	.close = raw_close,
+	.next_present = raw_next_present,
 };
 
 int khor_mem_open_raw(const struct khor_raw_image *images, size_t n,
@@ -136,6 +155,16 @@ int khor_mem_open_raw(const struct khor_raw_image *images, size_t n,
 			goto out_free;
 		}
 		im->size = (uint64_t)st.st_size;
+		/*
+		 * An empty image holds no memory, and at the top it would move
+		 * the end of memory (at 0: make it "unknown"). Found by
+		 * fuzz/raw.c (fuzz/corpus/raw/crash-empty-image).
+		 */
+		if (!im->size) {
+			rc = khor_err(err, -KHOR_EINVAL, "raw image '%s' is empty",
+				      im->path);
+			goto out_free;
+		}
 		if (im->phys + im->size < im->phys) {
 			rc = khor_err(err, -KHOR_EINVAL,
 				      "raw image '%s' at 0x%llx wraps around the address space",

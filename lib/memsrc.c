@@ -45,6 +45,33 @@ int khor_mem_read(struct khor_mem *mem, uint64_t phys, void *buf, size_t len)
 	return mem->ops->read(mem, mem->priv, phys, buf, len);
 }
 
+int khor_mem_next_present(struct khor_mem *mem, uint64_t from,
+			  uint64_t *start, uint64_t *end)
+{
+	uint64_t s, e;
+	int rc;
+
+	if (from >= mem->info.phys_end)
+		return -KHOR_ENOTFOUND;
+	if (!mem->ops->next_present) {
+		*start = from;
+		*end = mem->info.phys_end;
+		return 0;
+	}
+	rc = mem->ops->next_present(mem, mem->priv, from, &s, &e);
+	if (rc)
+		return rc;
+	if (s < from)
+		s = from;
+	if (e > mem->info.phys_end)
+		e = mem->info.phys_end;
+	if (s >= e)
+		return -KHOR_ENOTFOUND;
+	*start = s;
+	*end = e;
+	return 0;
+}
+
 const struct khor_mem_info *khor_mem_get_info(const struct khor_mem *mem)
 {
 	return &mem->info;

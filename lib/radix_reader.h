@@ -187,11 +187,17 @@ struct khor_mem;
  *	dump), -KHOR_EIO (read error). May set a message with
  *	khor_mem_set_errmsg().
  * @close: release @priv (may be NULL)
+ * @next_present: optional (khodump, issue 3: bounds --scan): the first
+ *	range [*start, *end) of memory the source holds at or above @from;
+ *	return 0, or -KHOR_ENOTFOUND when there is none. Without it a scan
+ *	probes every page below the end of memory.
  */
 struct khor_mem_ops {
 	int (*read)(struct khor_mem *mem, void *priv, uint64_t phys, void *buf,
 		    size_t len);
 	void (*close)(void *priv);
+	int (*next_present)(struct khor_mem *mem, void *priv, uint64_t from,
+			    uint64_t *start, uint64_t *end);
 };
 
 /**
@@ -201,12 +207,20 @@ struct khor_mem_ops {
  *	reads at or above it are -KHOR_EFAULT
  * @osrelease: kernel release from VMCOREINFO, "" if unknown
  * @kind: "raw", "elf", "kdump", "kcore", or a caller's name
+ * @vmcoreinfo: the raw VMCOREINFO text, NULL if none; owned by the source
+ *	(khodump, issue 3: carried into --extract output)
+ * @live: the memory belongs to a running system (/proc/kcore) and may
+ *	change while it is read; khor_walk() then checks that every metadata
+ *	page it used is unchanged at the end of the walk (issue 9; see
+ *	khor_walk()). A caller's backend over live memory sets it.
  */
 struct khor_mem_info {
 	uint64_t page_size;
 	uint64_t phys_end;
 	char osrelease[65];
 	char kind[16];
+	const char *vmcoreinfo;
+	bool live;
 };
 
 /**
@@ -351,6 +365,61 @@ KHOR_API int khor_fdt_decode(const void *blob, size_t len,
 			     struct khor_error *err);
 
 /* ---------------------------------------------------------------------- */
+/* Candidates, scan bounds and symbol sources (khodump, issue 3; used by  */
+/* khor_locate below)                                                     */
+/* ---------------------------------------------------------------------- */
+
+#define KHOR_MAX_CANDIDATES 16
+
+/**
+ * struct khor_candidate - a page holding a KHO FDT, found by scan or symbol
+ * @phys: where
+ * @compatible: its root compatible
+ * @mem_map: its preserved-memory-map
+ * @valid: its map validated (see @verdict)
+ * @fdt_preserved: the FDT page is a block of its own map (upstream
+ *	preserves the root FDT page in kho-v2+; stale or user-space copies
+ *	are not)
+ * @verdict: one line: why it was accepted or rejected
+ */
+struct khor_candidate {
+	uint64_t phys;
+	char compatible[64];
+	uint64_t mem_map;
+	bool valid;
+	bool fdt_preserved;
+	char verdict[640];
+};
+
+/**
+ * struct khor_scan_opts - bounds of a scan
+ * @start: lowest physical address scanned
+ * @end: end of the scan (0: end of memory)
+ * @max_pages: most pages looked at (0: 1 << 26, 256 GiB of 4 KiB pages)
+ * @max_nodes: metadata pages each candidate's validation walk may read
+ *	(0: 65536)
+ */
+struct khor_scan_opts {
+	uint64_t start;
+	uint64_t end;
+	uint64_t max_pages;
+	uint64_t max_nodes;
+};
+
+/**
+ * struct khor_symbols - where symbol values come from
+ * @vmlinux: an ELF vmlinux with a symbol table (NULL: none)
+ * @system_map: a System.map (NULL: none)
+ * @use_vmcoreinfo: also take SYMBOL(name)= lines from the dump's
+ *	VMCOREINFO
+ */
+struct khor_symbols {
+	const char *vmlinux;
+	const char *system_map;
+	bool use_vmcoreinfo;
+};
+
+/* ---------------------------------------------------------------------- */
 /* Locating the KHO FDT and the map                                       */
 /* ---------------------------------------------------------------------- */
 
@@ -384,6 +453,9 @@ struct khor_map {
  * @scan: scan memory for a KHO FDT
  * @page_size: page size if the source cannot say (0: 4096)
  * @force_version: decode an unknown kho-vN as this version (0: refuse)
+ * @symbols: symbol sources for kho_out/kho_in (NULL: none); used when no
+ *	other location is given and a memory source is
+ * @scan_opts: bounds of @scan
  */
 struct khor_locate_opts {
 	const char *fdt_file;
@@ -397,6 +469,8 @@ struct khor_locate_opts {
 	bool scan;
 	uint64_t page_size;
 	unsigned int force_version;
+	const struct khor_symbols *symbols;
+	struct khor_scan_opts scan_opts;
 };
 
 /**
@@ -410,6 +484,9 @@ struct khor_locate_opts {
  * @info: decoded FDT root
  * @map: the map to walk; map.root == 0 means there is none (v1 before
  *	finalize)
+ * @cands: with --scan or symbols, every KHO FDT found, valid or not
+ * @ncands: entries in @cands
+ * @why: why the chosen candidate was picked ("" if there was no choice)
  */
 struct khor_located {
 	char how[600];
@@ -420,6 +497,9 @@ struct khor_located {
 	size_t fdt_len;
 	struct khor_fdt_info info;
 	struct khor_map map;
+	struct khor_candidate cands[KHOR_MAX_CANDIDATES];
+	unsigned int ncands;
+	char why[256];
 };
 
 /**
@@ -517,8 +597,13 @@ struct khor_walk_limits {
  * @node_reads: metadata page reads, including repeats by other order cursors
  * @runs: runs reported
  * @blocks: blocks reported
+ * @verified: live memory: metadata pages read again at the end to check
+ *	that the map did not change during the walk
  * @v1_bitmap_size: kho-v1: the bitmap size used
- * @v1_evidence: kho-v1: why that size was chosen
+ * @v1_evidence: kho-v1: why that size was chosen; it starts with the kind
+ *	of reason, "caller:", "layout:", "release:", "ambiguous:" (a guess)
+ *	or "none:" (no bitmap to read), and contains "warning:" when the
+ *	choice may be wrong
  * @error: first problem met (corruption, missing page, limit), and how many
  */
 struct khor_walk_result {
@@ -526,6 +611,7 @@ struct khor_walk_result {
 	uint64_t node_reads;
 	uint64_t runs;
 	uint64_t blocks;
+	uint64_t verified;
 	unsigned int v1_bitmap_size;
 	char v1_evidence[256];
 	struct khor_error error;
@@ -545,9 +631,21 @@ struct khor_walk_result {
  * pointer is reported and skipped, so the walk goes on and returns as much
  * as can be trusted; a missing page is skipped the same way.
  *
- * Return: 0; -KHOR_ECORRUPT if the structure is corrupt; -KHOR_ENODATA if
- * pages were missing and nothing was corrupt; -KHOR_ELIMIT; -KHOR_ENOMEM;
- * or a callback's non-zero value. In every case @res->error says more.
+ * Live memory (@mem's info.live): the map may change while it is walked.
+ * Every metadata page is hashed when first read, compared whenever it is
+ * read again, and read once more when the walk is over (a double collect).
+ * If nothing changed, the runs reported are exactly the map as it stood
+ * at one moment; if a page changed, the walk returns -KHOR_ECHANGED and
+ * @res->error names the first changed page ("level 1 table at 0x...:
+ * changed while being read ..."). The runs were already reported by then:
+ * a caller that needs a consistent result buffers them and walks again.
+ * A change that is undone before the final read is not seen.
+ *
+ * Return: 0; -KHOR_ECHANGED if live memory changed under the walk (this
+ * takes precedence: corruption seen in a changing map may be the change);
+ * -KHOR_ECORRUPT if the structure is corrupt; -KHOR_ENODATA if pages were
+ * missing and nothing was corrupt; -KHOR_ELIMIT; -KHOR_ENOMEM; or a
+ * callback's non-zero value. In every case @res->error says more.
  */
 KHOR_API int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 		       const struct khor_walk_limits *limits,
@@ -646,6 +744,274 @@ KHOR_API void khor_check_init(struct khor_check *c, uint64_t page_size);
 /** khor_check_add_run() - returns 0; problems accumulate in @c->error */
 KHOR_API int khor_check_add_run(struct khor_check *c,
 				const struct khor_run *run);
+
+/* ====================================================================== */
+/* khodump (issue 3): sub-nodes, blob decoders, scan, extract, symbols     */
+/* ====================================================================== */
+
+/* ---------------------------------------------------------------------- */
+/* Sub-nodes of the root KHO FDT                                          */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct khor_subnode - one client sub-node of the root KHO FDT
+ * @name: node name (kho_add_subtree()'s name), truncated to fit
+ * @addr_prop: "fdt" (kho-v1) or "preserved-data" (v2+), the property found;
+ *	NULL if neither is present
+ * @has_phys: @phys is valid
+ * @phys: physical address of the client blob (CPU byte order u64)
+ * @has_size: @size is valid ("blob-size", kho-v3 and later)
+ * @size: blob size in bytes
+ * @problem: "" or what is wrong with the node (wrong property length, the
+ *	other version's property name, a nested node, ...)
+ */
+struct khor_subnode {
+	char name[128];
+	const char *addr_prop;
+	bool has_phys;
+	uint64_t phys;
+	bool has_size;
+	uint64_t size;
+	char problem[160];
+};
+
+/**
+ * khor_fdt_subnode() - the @index-th sub-node of the root KHO FDT
+ * @fdt: the root FDT (as in struct khor_located), already decoded
+ * @len: bytes at @fdt
+ * @info: its decoded root (for the version's property names)
+ * @index: 0-based
+ * @sub: filled on success
+ *
+ * Return: 0, -KHOR_ENOTFOUND past the last sub-node, -KHOR_ECORRUPT if
+ * the FDT cannot be parsed.
+ */
+KHOR_API int khor_fdt_subnode(const void *fdt, size_t len,
+			      const struct khor_fdt_info *info,
+			      unsigned int index, struct khor_subnode *sub);
+
+/* ---------------------------------------------------------------------- */
+/* Decoded values: what blob decoders produce, for text and JSON renderers */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * enum khor_vtype - type of a decoded value
+ * @KHOR_V_OBJECT: named members (@child list, each with a @key)
+ * @KHOR_V_LIST: items (@child list, no keys)
+ * @KHOR_V_STR: @s
+ * @KHOR_V_HEX: @u, an address or opaque number (rendered 0x...)
+ * @KHOR_V_UINT: @u, a count or size (rendered decimal)
+ * @KHOR_V_BOOL: @u is 0 or 1
+ * @KHOR_V_BYTES: @bytes (@nbytes shown), @u the full length it previews
+ */
+enum khor_vtype {
+	KHOR_V_OBJECT,
+	KHOR_V_LIST,
+	KHOR_V_STR,
+	KHOR_V_HEX,
+	KHOR_V_UINT,
+	KHOR_V_BOOL,
+	KHOR_V_BYTES,
+};
+
+/**
+ * struct khor_value - a node of a decoded-value tree
+ * @type: what it holds
+ * @key: member name inside an object, NULL inside a list
+ * @kind: for objects, a hint for renderers: "fdt-node" (a device-tree
+ *	node: members "name", "properties" (list of {"name", "value",
+ *	optional "u64"/"string"}) and "children"), or NULL
+ * @child: first member or item
+ * @next: next sibling
+ * @u: numeric payload
+ * @s: string payload (NUL-terminated, may hold any byte but NUL)
+ * @bytes: byte payload
+ * @nbytes: bytes in @bytes
+ */
+struct khor_value {
+	enum khor_vtype type;
+	char *key;
+	const char *kind;
+	struct khor_value *child;
+	struct khor_value *next;
+	uint64_t u;
+	char *s;
+	uint8_t *bytes;
+	size_t nbytes;
+};
+
+/** khor_value_free() - free a value tree; NULL is a no-op */
+KHOR_API void khor_value_free(struct khor_value *v);
+
+/** khor_value_get() - member @key of object @obj, or NULL */
+KHOR_API const struct khor_value *khor_value_get(const struct khor_value *obj,
+						 const char *key);
+
+/* ---------------------------------------------------------------------- */
+/* Blob decoders                                                          */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct khor_blob_opts - bounds for blob decoding
+ * @page_size: page size of the kernel that wrote the blob (0: 4096)
+ * @preview: bytes of hex preview for blobs no decoder knows (0: 64)
+ * @max_items: most array entries (sessions, files, chunk entries, FDT
+ *	nodes) one decoder reports (0: 4096)
+ * @max_fdt: largest sub-FDT read when no blob-size says (0: 1 MiB)
+ */
+struct khor_blob_opts {
+	uint64_t page_size;
+	size_t preview;
+	uint64_t max_items;
+	uint64_t max_fdt;
+};
+
+/**
+ * khor_blob_decode() - decode the blob a KHO sub-node hands over
+ * @mem: memory source; may be NULL if @data holds the blob (debugfs
+ *	out/sub_fdts/<name>), then nothing the blob points to can be followed
+ * @sub: the sub-node
+ * @data: the blob's bytes if already read (NULL: read @sub->phys)
+ * @data_len: bytes at @data
+ * @opts: bounds (NULL for defaults)
+ * @out: the decoded tree (an object), set in every case but allocation
+ *	failure. Members: "format" ("fdt", "kexec-metadata" or "raw"),
+ *	"bytes" (the extent read), "extent" (what bounded it), for FDTs
+ *	"compatible" and "tree", for known formats "decoder" and "decoded",
+ *	else "preview"; problems found are listed in "problems" (objects with
+ *	"message" and, when known, "phys")
+ * @err: the first problem, if any
+ *
+ * Formats (each verified against upstream's source; see the decoders):
+ * sub-FDTs as a tree, and by compatible: "luo-v1" (sessions and files),
+ * "memblock-v1" (reserve-mem-v1 regions), "kho-test-v1" (lib/test_kho.c,
+ * with its kho_vmalloc chunk list); the "kexec-metadata" packed struct;
+ * anything else a short hex preview. The blob's extent is its blob-size
+ * (kho-v3+), else an FDT's totalsize (bounded by @opts->max_fdt), else the
+ * page it starts in. Nothing is read past it, and every pointer inside is
+ * checked before it is followed.
+ *
+ * Return: 0; -KHOR_ECORRUPT (something is inconsistent); -KHOR_ENODATA
+ * (pages not in the dump); -KHOR_ENOMEM. Partial results are in @out.
+ */
+KHOR_API int khor_blob_decode(struct khor_mem *mem,
+			      const struct khor_subnode *sub,
+			      const void *data, size_t data_len,
+			      const struct khor_blob_opts *opts,
+			      struct khor_value **out, struct khor_error *err);
+
+/**
+ * khor_fdt_tree() - any FDT as a value tree of "fdt-node" objects
+ * @fdt: the blob (need not be aligned)
+ * @len: bytes available; the header's totalsize must fit
+ * @max_nodes: stop after this many nodes (0: 4096)
+ * @out: set on success
+ * @err: filled on failure
+ *
+ * Property values are classified for display: printable NUL-terminated
+ * strings get "string", 8-byte values also "u64" in CPU byte order (KHO's
+ * convention), everything keeps its raw bytes in "value".
+ *
+ * Return: 0, -KHOR_EFORMAT (not an FDT), -KHOR_ECORRUPT, -KHOR_ENOMEM.
+ */
+KHOR_API int khor_fdt_tree(const void *fdt, size_t len, uint64_t max_nodes,
+			   struct khor_value **out, struct khor_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Recording memory source and --extract                                  */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * khor_mem_record_create() - a source that notes every page read through it
+ * @inner: the source to read from; must outlive the recorder, which does
+ *	not close it
+ * @ret: the recorder, set only on success
+ *
+ * Successful reads are recorded at 4 KiB granularity; failed reads are
+ * not (they stay "not in the dump" or "outside memory" in an extract).
+ *
+ * Return: 0 or -KHOR_ENOMEM.
+ */
+KHOR_API int khor_mem_record_create(struct khor_mem *inner,
+				    struct khor_mem **ret);
+
+/**
+ * khor_mem_record_pages() - the pages a recorder saw, ascending
+ * @rec: a source from khor_mem_record_create()
+ * @pages_ret: set to an array owned by @rec (valid until the next read or
+ *	khor_mem_destroy())
+ * @n_ret: number of pages
+ *
+ * Return: 0, -KHOR_EINVAL if @rec is not a recorder, -KHOR_ENOMEM.
+ */
+KHOR_API int khor_mem_record_pages(struct khor_mem *rec,
+				   const uint64_t **pages_ret, size_t *n_ret);
+
+/** khor_mem_record_add() - record a page range as if it had been read */
+KHOR_API int khor_mem_record_add(struct khor_mem *rec, uint64_t phys,
+				 uint64_t len);
+
+/** Granularity of recording and extraction. */
+#define KHOR_EXTRACT_PAGE 4096
+
+/**
+ * khor_extract_write() - write an ELF vmcore holding only some pages
+ * @src: where the pages' bytes come from
+ * @pages: page addresses (multiples of KHOR_EXTRACT_PAGE), ascending
+ * @n: number of pages
+ * @path: output file (created or truncated)
+ * @err: filled on failure
+ *
+ * The output is an ELF64 x86_64 ET_CORE file: one PT_LOAD per run of
+ * consecutive pages (p_paddr = phys, p_vaddr = 0xffff888000000000 + phys),
+ * the source's raw VMCOREINFO as a "VMCOREINFO" note when it has one, and
+ * a "KHOTOOLS" note (type 1, two u64: end of physical memory, page size or
+ * 0) that khor_mem_open_dump() reads back, so addresses beyond the end of
+ * memory and pages not in the dump are told apart exactly as in @src.
+ *
+ * Return: 0, -KHOR_EIO, -KHOR_ENODATA (a page cannot be read from @src),
+ * -KHOR_ENOMEM.
+ */
+KHOR_API int khor_extract_write(struct khor_mem *src, const uint64_t *pages,
+				size_t n, const char *path,
+				struct khor_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Scanning memory for KHO FDTs; candidates                               */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * khor_candidate_check() - validate a candidate KHO FDT in memory
+ * @mem: memory source
+ * @phys: address of the FDT
+ * @page_size: map page size
+ * @max_nodes: bound on the validation walk (0: 65536)
+ * @cand: filled (also when the answer is "invalid")
+ *
+ * Return: 0 if @phys holds a KHO FDT at all (then @cand->valid says whether
+ * its map validated), else a negative status (not an FDT, unreadable).
+ */
+KHOR_API int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
+				  uint64_t page_size, uint64_t max_nodes,
+				  struct khor_candidate *cand);
+
+/* ---------------------------------------------------------------------- */
+/* Symbols (kho_out / kho_in)                                             */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * khor_symbol_lookup() - the link-time address of a kernel symbol
+ * @syms: sources, tried in order vmlinux, System.map, VMCOREINFO
+ * @mem: the dump (for VMCOREINFO; may be NULL)
+ * @name: symbol name
+ * @addr_ret: the unrelocated address, set only on success
+ * @from_ret: static string naming the source, set only on success
+ *
+ * Return: 0, -KHOR_ENOTFOUND, -KHOR_EIO (a file cannot be read).
+ */
+KHOR_API int khor_symbol_lookup(const struct khor_symbols *syms,
+				struct khor_mem *mem, const char *name,
+				uint64_t *addr_ret, const char **from_ret);
 
 #ifdef __cplusplus
 }

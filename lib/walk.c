@@ -1,8 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * khor_walk(): runs per-order cursors of the map's walker and merges them
- * into one ascending stream; owns limits, the visited set, the node cache
- * and the classification of problems (corrupt vs. not in the dump).
+ * into one ascending stream; owns limits, the visited set, the node cache,
+ * the classification of problems (corrupt vs. not in the dump) and, for
+ * live memory, the torn-read check.
+ *
+ * Torn reads (issue 9). On a live system the kernel preserves and
+ * unpreserves while we walk, so a walk may follow a pointer written after
+ * the table holding it was read, or miss a bit set meanwhile, and print a
+ * tree that never existed. For a live source (khor_mem_info.live) the walk
+ * is a double collect: every metadata page is hashed when first read; a
+ * page read again (another order's cursor, a cache miss) must hash the
+ * same; and when the walk is over, every page is read once more and
+ * compared. If none changed, each page held the contents we used over the
+ * whole interval from its first read to its final read, and all those
+ * intervals contain the moment between the last first read and the first
+ * final read: the output is exactly the map as it was at that moment. If
+ * one changed, the walk says so (-KHOR_ECHANGED, "changed while being
+ * read"). A page changed and changed back between the two reads (ABA) is
+ * not seen; a page read torn is, unless the tear equals the final contents,
+ * which are then the true ones.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +36,8 @@ void khor_walk_problem(struct khor_walk_ctx *w, int code, int level,
 	va_list ap;
 
 	w->problems++;
-	slot = code == -KHOR_ENODATA ? &w->first_nodata : &w->first_corrupt;
+	slot = code == -KHOR_ENODATA ? &w->first_nodata :
+	       code == -KHOR_ECHANGED ? &w->first_changed : &w->first_corrupt;
 	if (slot->code)
 		return;
 	va_start(ap, fmt);
@@ -38,15 +56,19 @@ static size_t visited_hash(uint64_t x)
 	return (size_t)x;
 }
 
-static int visited_grow(struct khor_visited *v)
+static int visited_grow(struct khor_visited *v, bool live)
 {
 	size_t nsize = v->mask ? (v->mask + 1) * 2 : 1024;
 	uint64_t *keys = calloc(nsize, sizeof(*keys));
 	uint64_t *tags = calloc(nsize, sizeof(*tags));
+	uint64_t *sums = live ? calloc(nsize, sizeof(*sums)) : NULL;
+	uint32_t *lens = live ? calloc(nsize, sizeof(*lens)) : NULL;
 
-	if (!keys || !tags) {
+	if (!keys || !tags || (live && (!sums || !lens))) {
 		free(keys);
 		free(tags);
+		free(sums);
+		free(lens);
 		return -KHOR_ENOMEM;
 	}
 	for (size_t i = 0; v->mask && i <= v->mask; i++) {
@@ -59,12 +81,153 @@ static int visited_grow(struct khor_visited *v)
 			;
 		keys[j] = v->keys[i];
 		tags[j] = v->tags[i];
+		if (live) {
+			sums[j] = v->sums[i];
+			lens[j] = v->lens[i];
+		}
 	}
 	free(v->keys);
 	free(v->tags);
+	free(v->sums);
+	free(v->lens);
 	v->keys = keys;
 	v->tags = tags;
+	v->sums = sums;
+	v->lens = lens;
 	v->mask = nsize - 1;
+	return 0;
+}
+
+/* Slot of @phys in the visited set, or SIZE_MAX. */
+static size_t visited_find(const struct khor_visited *v, uint64_t phys)
+{
+	uint64_t key = phys + 1;
+
+	if (!v->mask)
+		return SIZE_MAX;
+	for (size_t i = visited_hash(key) & v->mask; v->keys[i];
+	     i = (i + 1) & v->mask)
+		if (v->keys[i] == key)
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * Content hash for the torn-read check: FNV-1a over 64-bit words (and the
+ * tail), never 0 (0 marks "not read"). A collision hides a change with odds
+ * of 2^-64 per page.
+ */
+static uint64_t content_sum(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t h = UINT64_C(0xcbf29ce484222325) ^ len, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * UINT64_C(0x100000001b3);
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+	return h ? h : 1;
+}
+
+static void describe_page(const struct khor_walk_ctx *w, size_t slot,
+			  char *buf, size_t len)
+{
+	if (w->describe)
+		w->describe(w->visited.tags[slot], buf, len);
+	else if (w->visited.lens[slot] == w->page_size)
+		snprintf(buf, len, "metadata page");
+	else
+		snprintf(buf, len, "%u-byte metadata object",
+			 w->visited.lens[slot]);
+}
+
+static void changed_problem(struct khor_walk_ctx *w, size_t slot,
+			    const char *extra)
+{
+	uint64_t phys = w->visited.keys[slot] - 1;
+	int level = -1;
+	char what[64];
+
+	describe_page(w, slot, what, sizeof(what));
+	if (w->map->format == KHOR_FMT_RADIX)
+		level = (int)(w->visited.tags[slot] >> 56);
+	khor_walk_problem(w, -KHOR_ECHANGED, level, phys,
+			  "%s at 0x%llx: changed while being read%s (the map is live: the output may mix two states of it)",
+			  what, (unsigned long long)phys, extra);
+}
+
+/*
+ * Live sources: note what a page read from memory holds, or, if it was
+ * read before, check that it still holds that.
+ */
+static void note_contents(struct khor_walk_ctx *w, uint64_t phys,
+			  const void *buf, size_t len)
+{
+	struct khor_visited *v = &w->visited;
+	size_t slot = visited_find(v, phys);
+	uint64_t sum;
+
+	if (slot == SIZE_MAX || len > UINT32_MAX)
+		return;
+	sum = content_sum(buf, len);
+	if (v->sums[slot] && v->lens[slot] == len && v->sums[slot] != sum)
+		changed_problem(w, slot, "");
+	v->sums[slot] = sum;
+	v->lens[slot] = (uint32_t)len;
+}
+
+/*
+ * Live sources, at the end of a walk: read every page used once more. The
+ * problem reported is the lowest changed address, so that the message does
+ * not depend on the hash table's layout; all are counted.
+ */
+static int verify_live(struct khor_walk_ctx *w)
+{
+	struct khor_visited *v = &w->visited;
+	size_t first = SIZE_MAX, nchanged = 0;
+	const char *why = "";
+	char reason[300];
+	uint8_t *buf;
+
+	if (!v->mask)
+		return 0;
+	buf = malloc(w->page_size);
+	if (!buf)
+		return -KHOR_ENOMEM;
+	for (size_t i = 0; i <= v->mask; i++) {
+		uint64_t phys = v->keys[i] - 1;
+		bool changed;
+		int rc;
+
+		if (!v->keys[i] || !v->sums[i] || v->lens[i] > w->page_size)
+			continue;
+		w->res->verified++;
+		rc = khor_mem_read(w->mem, phys, buf, v->lens[i]);
+		changed = rc || content_sum(buf, v->lens[i]) != v->sums[i];
+		if (!changed)
+			continue;
+		nchanged++;
+		if (first == SIZE_MAX || phys < v->keys[first] - 1) {
+			first = i;
+			if (rc) {
+				snprintf(reason, sizeof(reason),
+					 " (it cannot be read again: %s)",
+					 khor_mem_errmsg(w->mem));
+				why = reason;
+			} else {
+				why = "";
+			}
+		}
+	}
+	free(buf);
+	if (first != SIZE_MAX) {
+		changed_problem(w, first, why);
+		w->problems += nchanged - 1;
+	}
 	return 0;
 }
 
@@ -77,7 +240,7 @@ int khor_walk_visit(struct khor_walk_ctx *w, uint64_t phys, uint64_t tag,
 	int rc;
 
 	if (!v->mask || (v->used + 1) * 2 > v->mask + 1) {
-		rc = visited_grow(v);
+		rc = visited_grow(v, w->live);
 		if (rc)
 			return rc;
 	}
@@ -118,6 +281,8 @@ int khor_walk_read_node(struct khor_walk_ctx *w, uint64_t phys, void *buf,
 		return 0;
 	}
 	rc = khor_mem_read(w->mem, phys, buf, len);
+	if (!rc && w->live)
+		note_contents(w, phys, buf, len);
 	if (rc == -KHOR_ENODATA) {
 		khor_walk_problem(w, rc, level, phys, "%s at 0x%llx%s%s%s: not in the dump (%s)",
 				  what, (unsigned long long)phys,
@@ -230,8 +395,10 @@ int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 	w.ops = ops;
 	w.arg = arg;
 	w.res = res;
+	w.live = khor_mem_get_info(mem)->live;
 	khor_error_clear(&w.first_corrupt);
 	khor_error_clear(&w.first_nodata);
+	khor_error_clear(&w.first_changed);
 
 	switch (map->format) {
 	case KHOR_FMT_RADIX:
@@ -250,10 +417,16 @@ int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 		rc = merge_runs(&w, cur, n);
 	for (size_t i = 0; i < n; i++)
 		cur[i]->destroy(cur[i]);
+	if (!rc && w.live)
+		rc = verify_live(&w);
 
 	if (rc == -KHOR_ENOMEM)
 		khor_err(&w.first_corrupt, rc, "out of memory");
-	if (w.first_corrupt.code) {
+	if (!rc && w.first_changed.code) {
+		/* Corruption seen in a changing map may be the change itself. */
+		res->error = w.first_changed;
+		rc = -KHOR_ECHANGED;
+	} else if (w.first_corrupt.code) {
 		res->error = w.first_corrupt;
 		if (!rc)
 			rc = -KHOR_ECORRUPT;
@@ -266,6 +439,8 @@ int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 out:
 	free(w.visited.keys);
 	free(w.visited.tags);
+	free(w.visited.sums);
+	free(w.visited.lens);
 	free(w.cache_data);
 	return rc;
 }

@@ -24,6 +24,8 @@ struct khor_cursor {
 struct khor_visited {
 	uint64_t *keys;		/* physical address + 1; 0 = empty slot */
 	uint64_t *tags;		/* where the page belongs in the structure */
+	uint64_t *sums;		/* live sources: content hash, 0 = not read */
+	uint32_t *lens;		/* live sources: bytes the hash covers */
 	size_t mask;
 	size_t used;
 };
@@ -41,6 +43,15 @@ struct khor_walk_ctx {
 	struct khor_visited visited;
 	struct khor_error first_corrupt;
 	struct khor_error first_nodata;
+	struct khor_error first_changed;
+	/*
+	 * Live memory (khor_mem_info.live): every metadata page read is
+	 * hashed; a page read again with other contents, or found changed
+	 * when all are read again at the end, is a torn read (walk.c).
+	 */
+	bool live;
+	/* Names a visited page from its tag for messages ("level 3 table"). */
+	void (*describe)(uint64_t tag, char *buf, size_t len);
 	uint64_t problems;
 	int fatal;
 	/* Small direct-mapped cache: upper tables are read by many cursors. */
@@ -50,9 +61,10 @@ struct khor_walk_ctx {
 };
 
 /*
- * Record a problem (code -KHOR_ECORRUPT or -KHOR_ENODATA) found at @phys on
- * @level. The walk goes on; khor_walk() reports the first corruption, or
- * the first missing page if nothing was corrupt.
+ * Record a problem (code -KHOR_ECORRUPT, -KHOR_ENODATA or -KHOR_ECHANGED)
+ * found at @phys on @level. The walk goes on; khor_walk() reports the first
+ * change of live memory, else the first corruption, else the first missing
+ * page.
  */
 KHOR_HIDDEN void khor_walk_problem(struct khor_walk_ctx *w, int code, int level,
 				   uint64_t phys, const char *fmt, ...)

@@ -53,6 +53,17 @@ static const char *level_noun(unsigned int level)
 	return level ? "table" : "leaf";
 }
 
+/* For walk.c's messages about a visited page (torn reads). */
+static void v2_describe(uint64_t tag, char *buf, size_t len)
+{
+	unsigned int level = (unsigned int)(tag >> 56);
+
+	if (level)
+		snprintf(buf, len, "level %u table", level);
+	else
+		snprintf(buf, len, "leaf");
+}
+
 /* Index range of a node at @level covering keys from @base, clipped to [lo, hi). */
 static void frame_range(const struct v2_cursor *v, struct v2_frame *f,
 			unsigned int level)
@@ -370,6 +381,7 @@ int khor_walk_v2_cursors(struct khor_walk_ctx *w, struct khor_cursor **cur,
 	int rc;
 
 	*n = 0;
+	w->describe = v2_describe;
 	if (!g->levels || g->levels >= KHOR_MAX_LEVELS)
 		return -KHOR_EINVAL;
 	root = malloc(w->page_size);

@@ -55,6 +55,13 @@ int exit_for(int rc)
 	case KHOR_ECORRUPT:
 		return EXIT_CORRUPT;
 	case KHOR_ENODATA:
+	/*
+	 * Live memory changed under the walk: like pages missing from a
+	 * dump, the output is not the whole truth but nothing shows the
+	 * kernel's map to be corrupt (DESIGN §3a has no code of its own for
+	 * it; khowalk(1) documents it with exit 4).
+	 */
+	case KHOR_ECHANGED:
 		return EXIT_INCOMPLETE;
 	case KHOR_EINVAL:
 	default:
@@ -185,6 +192,29 @@ int common_parse_opt(struct common_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		o->loc.force_version = (unsigned int)v;
+		return 1;
+	case OPT_VMLINUX:
+		o->syms.vmlinux = arg;
+		o->syms.use_vmcoreinfo = true;
+		o->loc.symbols = &o->syms;
+		return 1;
+	case OPT_SYSTEM_MAP:
+		o->syms.system_map = arg;
+		o->syms.use_vmcoreinfo = true;
+		o->loc.symbols = &o->syms;
+		return 1;
+	case OPT_SYMBOLS:
+		o->syms.use_vmcoreinfo = true;
+		o->loc.symbols = &o->syms;
+		return 1;
+	case OPT_SCAN_LIMIT:
+		if (parse_num(o, "--scan-limit", arg, &v))
+			return -1;
+		if (!v) {
+			errmsg(o, "invalid --scan-limit '%s' (at least 1)", arg);
+			return -1;
+		}
+		o->loc.scan_opts.max_pages = v;
 		return 1;
 	}
 	return 0;

@@ -36,6 +36,10 @@ enum {
 	OPT_FORMAT,
 	OPT_V1_BITMAP_SIZE,
 	OPT_FORCE_VERSION,
+	OPT_VMLINUX,
+	OPT_SYSTEM_MAP,
+	OPT_SYMBOLS,
+	OPT_SCAN_LIMIT,
 	OPT_TOOL_BASE = 0x200,	/* tool-specific options start here */
 };
 
@@ -52,6 +56,7 @@ struct common_opts {
 	struct khor_locate_opts loc;
 	struct khor_walk_limits limits;
 	unsigned int v1_bitmap_size;
+	struct khor_symbols syms;
 };
 
 /* The long options every tool accepts; end with the tool's own and {0}. */
@@ -74,7 +79,11 @@ struct common_opts {
 	{ "max-nodes", required_argument, NULL, OPT_MAX_NODES },             \
 	{ "format", required_argument, NULL, OPT_FORMAT },                   \
 	{ "v1-bitmap-size", required_argument, NULL, OPT_V1_BITMAP_SIZE },   \
-	{ "force-version", required_argument, NULL, OPT_FORCE_VERSION }
+	{ "force-version", required_argument, NULL, OPT_FORCE_VERSION },     \
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },                 \
+	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },           \
+	{ "symbols", no_argument, NULL, OPT_SYMBOLS },                       \
+	{ "scan-limit", required_argument, NULL, OPT_SCAN_LIMIT }
 
 #define COMMON_SHORT_OPTIONS "hVvj"
 
@@ -89,6 +98,10 @@ struct common_opts {
 	"      --root PHYS          map root (radix root or first kho-v1 chunk), no FDT\n" \
 	"      --format radix|v1    layout of --root (default radix)\n"            \
 	"      --scan               scan memory for a KHO FDT\n"                   \
+	"      --scan-limit N       scan at most N pages (default 67108864)\n"   \
+	"      --vmlinux FILE       find kho_out/kho_in in this vmlinux's symbols\n" \
+	"      --system-map FILE    ... or in this System.map\n"                  \
+	"      --symbols            ... or in the dump's VMCOREINFO SYMBOL() lines\n" \
 	"      --debugfs DIR        KHO debugfs directory (default /sys/kernel/debug/kho)\n" \
 	"      --in                 use in/ (handed over by the previous kernel)\n" \
 	"Decoding:\n"                                                               \

@@ -126,8 +126,11 @@ static void print_stats_text(const struct walk_state *s,
 			       (unsigned long long)(st->blocks[i] *
 						    (s->page_size << i)));
 	if (v1) {
-		printf("bitmap size: %u bytes (%s)\n", res->v1_bitmap_size,
-		       res->v1_evidence);
+		if (res->v1_bitmap_size)
+			printf("bitmap size: %u bytes (%s)\n",
+			       res->v1_bitmap_size, res->v1_evidence);
+		else
+			printf("bitmap size: unknown (no map walked)\n");
 		printf("chunks:      %llu\n", (unsigned long long)st->nodes[1]);
 		printf("bitmaps:     %llu (%llu empty, fill %.2f%%)\n",
 		       (unsigned long long)st->leaves,
@@ -369,6 +372,15 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	if (cmd == CMD_PAGES)
 		ops.node = NULL;
 	rc = khor_walk(mem, &loc.map, &o->limits, &ops, &s, &res);
+	if (o->verbose) {
+		/* The work done, for users and for tests/robust (bounded work). */
+		errmsg(o, "%llu metadata pages read, %llu reads",
+		       (unsigned long long)res.nodes,
+		       (unsigned long long)res.node_reads);
+		if (res.verified)
+			errmsg(o, "live memory: %llu metadata pages read again to check that the map did not change",
+			       (unsigned long long)res.verified);
+	}
 	if (loc.map.format == KHOR_FMT_V1 && res.v1_bitmap_size) {
 		/*
 		 * The bitmap size is not in the kho-v1 ABI; a guess must not
@@ -383,7 +395,8 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 			errmsg(o, "note: kho-v1 bitmap size %u: %s (give --v1-bitmap-size to choose)",
 			       res.v1_bitmap_size, res.v1_evidence);
 	}
-	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA) {
+	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA ||
+	    rc == -KHOR_ECHANGED) {
 		int frc = khor_ranges_flush(&s.ranges);
 
 		if (frc && !rc)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to the blob decoders (lib/blob*.c, lib/value.c): building value
+ * trees, and bounded reads of the memory a blob points to.
+ */
+#ifndef KHOTOOLS_BLOB_INTERNAL_H
+#define KHOTOOLS_BLOB_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "internal.h"
+
+/*
+ * Value builders. Each appends to @parent (an object: @key names the
+ * member; a list: @key is NULL) and returns the new value. On allocation
+ * failure they return NULL and mark the tree, so khor_blob_decode() can
+ * report -KHOR_ENOMEM; every builder accepts a NULL @parent and does
+ * nothing, so decoders need not check each call.
+ */
+KHOR_HIDDEN struct khor_value *kv_root(void);
+KHOR_HIDDEN bool kv_nomem(const struct khor_value *root);
+KHOR_HIDDEN struct khor_value *kv_obj(struct khor_value *parent, const char *key);
+KHOR_HIDDEN struct khor_value *kv_list(struct khor_value *parent, const char *key);
+KHOR_HIDDEN struct khor_value *kv_str(struct khor_value *parent, const char *key,
+				      const char *s);
+/* A string from a fixed-size field that need not be NUL-terminated. */
+KHOR_HIDDEN struct khor_value *kv_strn(struct khor_value *parent, const char *key,
+				       const char *s, size_t max);
+KHOR_HIDDEN struct khor_value *kv_hex(struct khor_value *parent, const char *key,
+				      uint64_t v);
+KHOR_HIDDEN struct khor_value *kv_uint(struct khor_value *parent, const char *key,
+				       uint64_t v);
+KHOR_HIDDEN struct khor_value *kv_bool(struct khor_value *parent, const char *key,
+				       bool v);
+KHOR_HIDDEN struct khor_value *kv_bytes(struct khor_value *parent, const char *key,
+					const void *buf, size_t n, uint64_t total);
+
+/* Context shared by one khor_blob_decode() call. */
+struct blob_ctx {
+	struct khor_mem *mem;
+	uint64_t page_size;
+	struct khor_blob_opts opts;
+	struct khor_error *err;
+	int status;		/* worst problem so far: 0, ENODATA, ECORRUPT */
+	struct khor_value *root;	/* the blob's object */
+	struct khor_value *problems;	/* "problems" list, made on first use */
+};
+
+/*
+ * Record a problem: an entry {"message", "phys"?} in the blob's "problems"
+ * list, the first one in ctx->err, and the worst code in ctx->status
+ * (corruption outranks missing data).
+ */
+KHOR_HIDDEN void blob_problem(struct blob_ctx *c, int code, bool has_phys,
+			      uint64_t phys, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/*
+ * Read @len bytes at @phys that a blob points to. @what names the object
+ * for messages. Needs a memory source; a failure is recorded with
+ * blob_problem() and returned.
+ */
+KHOR_HIDDEN int blob_read(struct blob_ctx *c, const char *what, uint64_t phys,
+			  void *buf, size_t len);
+
+/* FDT property helpers: a CPU-order u64/u32 property of exactly that size. */
+KHOR_HIDDEN int fdt_prop_u64(const void *fdt, int node, const char *name,
+			     uint64_t *v);
+KHOR_HIDDEN int fdt_prop_u32(const void *fdt, int node, const char *name,
+			     uint32_t *v);
+
+/*
+ * Follow a kho_vmalloc descriptor's chunk list: describe it under @out and
+ * return (malloc'd, caller frees) the block addresses in order, so the
+ * vmalloc'ed contents can be read. Returns 0 or the worst problem so far.
+ */
+KHOR_HIDDEN int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
+			       struct khor_value *out, uint64_t **blocks_ret,
+			       uint64_t *nblocks_ret, unsigned int *order_ret);
+
+/* kho_vmalloc descriptor (16 bytes) and its chunk list, under @parent. */
+KHOR_HIDDEN void blob_vmalloc(struct blob_ctx *c, struct khor_value *parent,
+			      const uint8_t desc[16], bool list_pages);
+
+/* The decoders, by format; each appends to @out. */
+KHOR_HIDDEN void blob_luo(struct blob_ctx *c, const void *fdt,
+			  struct khor_value *out);
+KHOR_HIDDEN void blob_memblock(struct blob_ctx *c, const void *fdt,
+			       struct khor_value *out);
+KHOR_HIDDEN void blob_kho_test(struct blob_ctx *c, const void *fdt,
+			       struct khor_value *out);
+KHOR_HIDDEN void blob_kexec_metadata(struct blob_ctx *c, const uint8_t *buf,
+				     size_t len, struct khor_value *out);
+
+#endif /* KHOTOOLS_BLOB_INTERNAL_H */

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kho_out / kho_in from kernel symbols (KHO_ABI.md §6): no VMCOREINFO
+ * entry for KHO exists upstream, so a vmcore without a hint needs the
+ * kernel's symbols. Sources: an ELF vmlinux's symbol table, a System.map,
+ * or SYMBOL(name)= lines in VMCOREINFO. DWARF is not used: the layouts
+ * differ by version, so we read the few candidate fields every known
+ * layout has and let validation (lib/scan.c) decide:
+ *  - kho_out.fdt is a direct-map VA at offset 0 (kho-v2+: TL
+ *    kernel/liveupdate/kexec_handover.c @019fc3687237; 6.19 likewise).
+ *    6.16-6.18 kept a struct page * there, which is not followed.
+ *  - kho_in.fdt_phys is a PA at offset 0 (6.19, v2) or 8 (6.16, after a
+ *    struct dentry *).
+ * x86_64 only: kernel-image VA -> PA is va + KERNELOFFSET -
+ * __START_KERNEL_map + phys_base (both from VMCOREINFO when present, else
+ * 0), and direct-map VA -> PA subtracts page_offset_base (read from
+ * memory when the symbol is known, else 0xffff888000000000).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define START_KERNEL_MAP 0xffffffff80000000ULL
+#define DEFAULT_PAGE_OFFSET 0xffff888000000000ULL
+
+/* The value after "KEY=" at the start of a VMCOREINFO line. */
+static bool vmci_value(const char *vmci, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = vmci; p && *p; ) {
+		const char *nl = strchr(p, '\n');
+		size_t ll = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (ll > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			size_t vl = ll - kl - 1;
+
+			if (vl >= len)
+				vl = len - 1;
+			memcpy(out, p + kl + 1, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static int sym_system_map(const char *path, const char *name, uint64_t *addr)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int rc = -KHOR_ENOTFOUND;
+
+	if (!f)
+		return -KHOR_EIO;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, sym[256];
+
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 &&
+		    !strcmp(sym, name)) {
+			*addr = a;
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* ELF64 little-endian symbol table, read with plain stdio (no libelf). */
+static int sym_vmlinux(const char *path, const char *name, uint64_t *addr)
+{
+	FILE *f = fopen(path, "rb");
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	int rc = -KHOR_ENOTFOUND;
+
+	if (!f)
+		return -KHOR_EIO;
+	if (fread(&eh, sizeof(eh), 1, f) != 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    !eh.e_shnum) {
+		rc = -KHOR_EIO;
+		goto out;
+	}
+	sh = calloc(eh.e_shnum, sizeof(*sh));
+	if (!sh || fseeko(f, (off_t)eh.e_shoff, SEEK_SET) ||
+	    fread(sh, sizeof(*sh), eh.e_shnum, f) != eh.e_shnum) {
+		rc = -KHOR_EIO;
+		goto out;
+	}
+	for (unsigned int i = 0; i < eh.e_shnum && rc; i++) {
+		const Elf64_Shdr *st = &sh[i], *str;
+		size_t nsyms, nl = strlen(name);
+		char *buf;
+
+		if (st->sh_type != SHT_SYMTAB || st->sh_link >= eh.e_shnum ||
+		    st->sh_entsize != sizeof(Elf64_Sym))
+			continue;
+		str = &sh[st->sh_link];
+		nsyms = st->sh_size / sizeof(Elf64_Sym);
+		buf = malloc(nl + 1);
+		if (!buf)
+			break;
+		for (size_t k = 0; k < nsyms; k++) {
+			Elf64_Sym sym;
+
+			if (fseeko(f, (off_t)(st->sh_offset + k * sizeof(sym)), SEEK_SET) ||
+			    fread(&sym, sizeof(sym), 1, f) != 1)
+				break;
+			if (sym.st_name >= str->sh_size ||
+			    str->sh_size - sym.st_name < nl + 1 ||
+			    fseeko(f, (off_t)(str->sh_offset + sym.st_name), SEEK_SET) ||
+			    fread(buf, 1, nl + 1, f) != nl + 1)
+				continue;
+			if (!memcmp(buf, name, nl + 1)) {
+				*addr = sym.st_value;
+				rc = 0;
+				break;
+			}
+		}
+		free(buf);
+	}
+out:
+	free(sh);
+	fclose(f);
+	return rc;
+}
+
+int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
+		       const char *name, uint64_t *addr_ret,
+		       const char **from_ret)
+{
+	const char *vmci = mem ? khor_mem_get_info(mem)->vmcoreinfo : NULL;
+	uint64_t a;
+	int rc;
+
+	if (syms->vmlinux) {
+		rc = sym_vmlinux(syms->vmlinux, name, &a);
+		if (rc == -KHOR_EIO)
+			return rc;
+		if (!rc) {
+			*addr_ret = a;
+			*from_ret = "vmlinux";
+			return 0;
+		}
+	}
+	if (syms->system_map) {
+		rc = sym_system_map(syms->system_map, name, &a);
+		if (rc == -KHOR_EIO)
+			return rc;
+		if (!rc) {
+			*addr_ret = a;
+			*from_ret = "System.map";
+			return 0;
+		}
+	}
+	if (syms->use_vmcoreinfo && vmci) {
+		char key[300], val[64];
+		char *end;
+
+		snprintf(key, sizeof(key), "SYMBOL(%s)", name);
+		if (vmci_value(vmci, key, val, sizeof(val))) {
+			errno = 0;
+			a = strtoull(val, &end, 16);
+			if (!errno && end != val) {
+				*addr_ret = a;
+				*from_ret = "VMCOREINFO";
+				return 0;
+			}
+		}
+	}
+	return -KHOR_ENOTFOUND;
+}
+
+static bool kimage_pa(const char *vmci, uint64_t va, uint64_t *pa)
+{
+	uint64_t off = 0, phys_base = 0;
+	char val[64];
+
+	if (vmci && vmci_value(vmci, "KERNELOFFSET", val, sizeof(val)))
+		off = strtoull(val, NULL, 16);
+	/* arch/x86/kernel/machine_kexec_64.c: VMCOREINFO_NUMBER(phys_base). */
+	if (vmci && vmci_value(vmci, "NUMBER(phys_base)", val, sizeof(val)))
+		phys_base = (uint64_t)strtoll(val, NULL, 10);
+	if (va + off < START_KERNEL_MAP)
+		return false;
+	*pa = va + off - START_KERNEL_MAP + phys_base;
+	return true;
+}
+
+unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
+				   struct khor_mem *mem, bool incoming,
+				   uint64_t *phys, unsigned int max, char *how,
+				   size_t howlen)
+{
+	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo;
+	const char *sym = incoming ? "kho_in" : "kho_out", *from, *pfrom;
+	uint64_t va, pa, page_offset = DEFAULT_PAGE_OFFSET, pova, popa;
+	uint8_t buf[16];
+	unsigned int n = 0;
+
+	if (khor_symbol_lookup(syms, mem, sym, &va, &from) ||
+	    !kimage_pa(vmci, va, &pa)) {
+		snprintf(how, howlen, "symbol %s not found", sym);
+		return 0;
+	}
+	if (khor_mem_read(mem, pa, buf, sizeof(buf))) {
+		snprintf(how, howlen, "symbol %s (%s) at 0x%llx: cannot read it: %s",
+			 sym, from, (unsigned long long)pa, khor_mem_errmsg(mem));
+		return 0;
+	}
+	if (incoming) {
+		/* fdt_phys at 0 (6.19, kho-v2+) or 8 (6.16). */
+		for (unsigned int off = 0; off <= 8 && n < max; off += 8)
+			if (khor_le64(buf + off))
+				phys[n++] = khor_le64(buf + off);
+		snprintf(how, howlen, "symbol kho_in (%s) at 0x%llx: fdt_phys",
+			 from, (unsigned long long)pa);
+		return n;
+	}
+	if (!khor_symbol_lookup(syms, mem, "page_offset_base", &pova, &pfrom) &&
+	    kimage_pa(vmci, pova, &popa) && !khor_mem_read(mem, popa, buf + 8, 8) &&
+	    khor_le64(buf + 8))
+		page_offset = khor_le64(buf + 8);
+	va = khor_le64(buf);
+	if (va >= page_offset && max)
+		phys[n++] = va - page_offset;
+	snprintf(how, howlen, "symbol kho_out (%s) at 0x%llx: fdt 0x%llx",
+		 from, (unsigned long long)pa, (unsigned long long)va);
+	return n;
+}
