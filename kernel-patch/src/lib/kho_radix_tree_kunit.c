@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the KHO radix tree: the ABI layout for known keys, and
+ * adding, removing and walking blocks of pages.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/kho_radix_tree.h>
+#include <linux/mm.h>
+/* kho-series: begin trace */
+#include <linux/tracepoint.h>
+#include <trace/events/kho_radix.h>
+/* kho-series: end */
+
+#define KHO_TEST_MAX_BLOCKS	64
+
+/* The walk callback has no context argument, so results go here. */
+static struct {
+	unsigned int n;
+	int stop_after;
+	phys_addr_t phys[KHO_TEST_MAX_BLOCKS];
+	unsigned int order[KHO_TEST_MAX_BLOCKS];
+} kho_test_walk;
+
+static int kho_test_collect(phys_addr_t phys, unsigned int order)
+{
+	if (kho_test_walk.n == KHO_TEST_MAX_BLOCKS)
+		return -ENOSPC;
+	kho_test_walk.phys[kho_test_walk.n] = phys;
+	kho_test_walk.order[kho_test_walk.n] = order;
+	kho_test_walk.n++;
+	if (kho_test_walk.n == kho_test_walk.stop_after)
+		return 42;
+	return 0;
+}
+
+static int kho_test_walk_tree(struct kho_radix_tree *tree)
+{
+	memset(&kho_test_walk, 0, sizeof(kho_test_walk));
+	return kho_radix_walk_tree(tree, kho_test_collect);
+}
+
+/* Worked examples of the key format (KHO ABI, 4 KiB pages). */
+static const struct kho_test_golden {
+	phys_addr_t phys;
+	unsigned int order;
+	u64 key;
+	unsigned int path[5];	/* table index at levels 5 .. 1 */
+	unsigned int word;
+	unsigned long value;
+} kho_test_golden[] = {
+	{ 0x1000, 0, 0x10000000000001ULL, { 2, 0, 0, 0, 0 }, 0, 0x2 },
+	{ 0x200000, 9, 0x80000000001ULL, { 0, 2, 0, 0, 0 }, 0, 0x2 },
+	{ 0x40000000, 18, 0x400000001ULL, { 0, 0, 2, 0, 0 }, 0, 0x2 },
+	{ 0x123456000, 0, 0x10000000123456ULL, { 2, 0, 0, 0, 36 }, 209,
+	  0x400000 },
+	{ 0x8000, 3, 0x2000000000001ULL, { 0, 128, 0, 0, 0 }, 0, 0x2 },
+};
+
+static void kho_radix_key_test(struct kunit *test)
+{
+	unsigned int i, order;
+
+	KUNIT_ASSERT_EQ(test, PAGE_SHIFT, 12);
+	KUNIT_EXPECT_EQ(test, KHO_TREE_MAX_DEPTH, 6);
+	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
+		const struct kho_test_golden *g = &kho_test_golden[i];
+
+		KUNIT_EXPECT_EQ(test, kho_radix_encode_key(g->phys, g->order),
+				g->key);
+		KUNIT_EXPECT_EQ(test, kho_radix_decode_key(g->key, &order),
+				g->phys);
+		KUNIT_EXPECT_EQ(test, order, g->order);
+	}
+}
+
+/* Each golden block alone makes a tree of exactly one path. */
+static void kho_radix_layout_test(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+	unsigned int i, level, idx;
+
+	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
+		const struct kho_test_golden *g = &kho_test_golden[i];
+		struct kho_radix_node *node;
+		struct kho_radix_leaf *leaf;
+
+		KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree,
+							 PHYS_PFN(g->phys),
+							 g->order), 0);
+		node = tree.root;
+		for (level = 5; level >= 1; level--) {
+			unsigned int want = g->path[5 - level];
+
+			for (idx = 0; idx < ARRAY_SIZE(node->table); idx++)
+				KUNIT_EXPECT_EQ(test, !!node->table[idx],
+						idx == want);
+			KUNIT_ASSERT_NE(test, node->table[want], 0);
+			KUNIT_EXPECT_TRUE(test,
+					  PAGE_ALIGNED(node->table[want]));
+			node = phys_to_virt(node->table[want]);
+		}
+		leaf = (struct kho_radix_leaf *)node;
+		for (idx = 0; idx < ARRAY_SIZE(leaf->bitmap); idx++)
+			KUNIT_EXPECT_EQ(test, leaf->bitmap[idx],
+					idx == g->word ? g->value : 0);
+		kho_radix_destroy_tree(&tree);
+	}
+}
+
+/* Walks go by ascending key: higher orders first, then by address. */
+static void kho_radix_walk_order_test(struct kunit *test)
+{
+	static const unsigned int orders[] = { 18, 9, 3, 0, 0 };
+	static const phys_addr_t phys[] = {
+		0x40000000, 0x200000, 0x8000, 0x1000, 0x123456000,
+	};
+	struct kho_radix_tree tree;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
+		const struct kho_test_golden *g = &kho_test_golden[i];
+
+		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree,
+							 PHYS_PFN(g->phys),
+							 g->order), 0);
+	}
+
+	KUNIT_ASSERT_EQ(test, kho_test_walk_tree(&tree), 0);
+	KUNIT_ASSERT_EQ(test, kho_test_walk.n, ARRAY_SIZE(orders));
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		KUNIT_EXPECT_EQ(test, kho_test_walk.order[i], orders[i]);
+		KUNIT_EXPECT_EQ(test, kho_test_walk.phys[i], phys[i]);
+	}
+
+	/* A non-zero return value stops the walk and is passed on. */
+	memset(&kho_test_walk, 0, sizeof(kho_test_walk));
+	kho_test_walk.stop_after = 2;
+	KUNIT_EXPECT_EQ(test, kho_radix_walk_tree(&tree, kho_test_collect), 42);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.n, 2);
+	kho_radix_destroy_tree(&tree);
+}
+
+/* Real pages: what is added is walked back; delete only clears the bit. */
+static void kho_radix_pages_test(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+	struct page *folio, *page;
+	struct kho_radix_node *l4;
+
+	folio = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		__free_pages(folio, 2);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, page_to_pfn(folio), 2),
+			0);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, page_to_pfn(page), 0),
+			0);
+	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
+	KUNIT_ASSERT_EQ(test, kho_test_walk.n, 2);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[0], page_to_phys(folio));
+	KUNIT_EXPECT_EQ(test, kho_test_walk.order[0], 2);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[1], page_to_phys(page));
+	KUNIT_EXPECT_EQ(test, kho_test_walk.order[1], 0);
+
+	/* Order 0 keys sit below root entry 2; the table stays. */
+	kho_radix_del_page(&tree, page_to_pfn(page), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.n, 1);
+	KUNIT_EXPECT_NE(test, tree.root->table[2], 0);
+	l4 = phys_to_virt(tree.root->table[2]);
+	KUNIT_EXPECT_NOT_NULL(test, memchr_inv(l4, 0, PAGE_SIZE));
+
+	kho_radix_del_page(&tree, page_to_pfn(folio), 2);
+	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.n, 0);
+
+	kho_radix_destroy_tree(&tree);
+	__free_page(page);
+	__free_pages(folio, 2);
+}
+
+static void kho_radix_invalid_test(struct kunit *test)
+{
+	struct kho_radix_tree tree, none = { };
+
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0, 52), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, BIT(52), 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&none, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_walk_tree(&none, kho_test_collect),
+			-EINVAL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(tree.root, 0, PAGE_SIZE));
+	kho_radix_destroy_tree(&tree);
+}
+/* kho-series: begin trace */
+
+struct kho_test_events {
+	unsigned int add;
+	unsigned int node_alloc;
+	unsigned int level;
+	u64 key;
+};
+
+static void kho_test_probe_add(void *data, unsigned long pfn,
+			       unsigned int order, u64 key, unsigned int level)
+{
+	struct kho_test_events *ev = data;
+
+	ev->add++;
+	ev->level = level;
+	ev->key = key;
+}
+
+static void kho_test_probe_alloc(void *data, unsigned long pfn,
+				 unsigned int order, u64 key,
+				 unsigned int level)
+{
+	struct kho_test_events *ev = data;
+
+	ev->node_alloc++;
+}
+
+static void kho_radix_tracepoint_test(struct kunit *test)
+{
+	struct kho_test_events ev = { };
+	struct kho_radix_tree tree;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "tracepoints are not enabled");
+
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kho_radix_add(kho_test_probe_add,
+							   &ev), 0);
+	KUNIT_ASSERT_EQ(test,
+			register_trace_kho_radix_node_alloc(kho_test_probe_alloc,
+							    &ev), 0);
+
+	/* An empty tree: four tables and a leaf are allocated. */
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0x123456, 0), 0);
+	KUNIT_EXPECT_EQ(test, ev.add, 1);
+	KUNIT_EXPECT_EQ(test, ev.node_alloc, 5);
+	KUNIT_EXPECT_EQ(test, ev.level, 5);
+	KUNIT_EXPECT_EQ(test, ev.key, 0x10000000123456ULL);
+
+	/* Same leaf: nothing allocated, the path was complete. */
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0x123457, 0), 0);
+	KUNIT_EXPECT_EQ(test, ev.add, 2);
+	KUNIT_EXPECT_EQ(test, ev.node_alloc, 5);
+	KUNIT_EXPECT_EQ(test, ev.level, 0);
+
+	unregister_trace_kho_radix_node_alloc(kho_test_probe_alloc, &ev);
+	unregister_trace_kho_radix_add(kho_test_probe_add, &ev);
+	tracepoint_synchronize_unregister();
+	kho_radix_destroy_tree(&tree);
+}
+/* kho-series: end */
+/* kho-series: begin range */
+
+/* The split of kho_preserve_pages(), for comparison. */
+static unsigned int kho_test_split(unsigned long pfn, unsigned long end,
+				   phys_addr_t *phys, unsigned int *order)
+{
+	unsigned int n = 0;
+
+	while (pfn < end) {
+		unsigned int o = min_t(unsigned int,
+				       pfn ? __ffs(pfn) : BITS_PER_LONG - 1,
+				       ilog2(end - pfn));
+
+		phys[n] = PFN_PHYS(pfn);
+		order[n] = o;
+		n++;
+		pfn += BIT(o);
+	}
+	return n;
+}
+
+static void kho_radix_range_test(struct kunit *test)
+{
+	static const unsigned long ranges[][2] = {
+		{ 3, 1000 }, { 0, 1 }, { 0x100000, 0x40000 }, { 0x1ff, 0x203 },
+		{ 0x12345, 0x6789a },
+	};
+	phys_addr_t *phys;
+	unsigned int *order;
+	struct kho_radix_tree tree;
+	unsigned int i, j, n;
+
+	phys = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*phys),
+			     GFP_KERNEL);
+	order = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*order),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, phys);
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		unsigned long pfn = ranges[i][0], nr = ranges[i][1];
+
+		n = kho_test_split(pfn, pfn + nr, phys, order);
+		KUNIT_ASSERT_EQ(test, kho_radix_add_range(&tree, pfn, nr), 0);
+		KUNIT_ASSERT_EQ(test, kho_test_walk_tree(&tree), 0);
+		KUNIT_ASSERT_EQ(test, kho_test_walk.n, n);
+		/* Every block of the split is walked back, whatever order. */
+		for (j = 0; j < n; j++) {
+			unsigned int k;
+			bool found = false;
+
+			for (k = 0; k < n; k++)
+				found |= kho_test_walk.phys[k] == phys[j] &&
+					 kho_test_walk.order[k] == order[j];
+			KUNIT_EXPECT_TRUE(test, found);
+		}
+		kho_radix_del_range(&tree, pfn, nr);
+		KUNIT_ASSERT_EQ(test, kho_test_walk_tree(&tree), 0);
+		KUNIT_EXPECT_EQ(test, kho_test_walk.n, 0);
+	}
+	KUNIT_EXPECT_EQ(test, kho_radix_add_range(&tree, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_range(&tree, ULONG_MAX, 2),
+			-EINVAL);
+	kho_radix_destroy_tree(&tree);
+}
+/* kho-series: end */
+/* kho-series: begin trim */
+
+static void kho_radix_trim_test(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+
+	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
+
+	/* One block: four tables and a leaf, all freed once it is gone. */
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x123456, 0), 0);
+	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 0);
+	kho_radix_del_page(&tree, 0x123456, 0);
+	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 5);
+	KUNIT_EXPECT_NULL(test, memchr_inv(tree.root, 0, PAGE_SIZE));
+
+	/* Two leaves under one table: only the emptied leaf goes. */
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x10000, 0), 0);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x18000, 0), 0);
+	kho_radix_del_page(&tree, 0x18000, 0);
+	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 1);
+	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
+	KUNIT_ASSERT_EQ(test, kho_test_walk.n, 1);
+	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[0], PFN_PHYS(0x10000));
+	kho_radix_destroy_tree(&tree);
+}
+/* kho-series: end */
+
+static struct kunit_case kho_radix_tree_test_cases[] = {
+	KUNIT_CASE(kho_radix_key_test),
+	KUNIT_CASE(kho_radix_layout_test),
+	KUNIT_CASE(kho_radix_walk_order_test),
+	KUNIT_CASE(kho_radix_pages_test),
+	KUNIT_CASE(kho_radix_invalid_test),
+	/* kho-series: begin trace */
+	KUNIT_CASE(kho_radix_tracepoint_test),
+	/* kho-series: end */
+	/* kho-series: begin range */
+	KUNIT_CASE(kho_radix_range_test),
+	/* kho-series: end */
+	/* kho-series: begin trim */
+	KUNIT_CASE(kho_radix_trim_test),
+	/* kho-series: end */
+	{}
+};
+
+static struct kunit_suite kho_radix_tree_test_suite = {
+	.name = "kho_radix_tree",
+	.test_cases = kho_radix_tree_test_cases,
+};
+
+kunit_test_suite(kho_radix_tree_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the KHO radix tree");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# kernel-patch/: the KHO radix tree in kernel C, built three ways.
+#
+#   make kernel-harness        the .c over shim headers in userspace
+#   make kernel-harness-check  its TAP suite (also in check-fast/check)
+#   make kernel-series         regenerate kernel-patch/series/ from the sources
+#   make kernel-check          series identical, git am, checkpatch, KUnit (UML)
+#   make kernel-module         out-of-tree module for the running 6.12 headers
+#
+# The pristine kernel tree and the UML build live in build/kernel whatever
+# $(O) is: they do not depend on SAN=1, and take minutes to create.
+
+DEPS_GROUPS += kernel
+
+KP := kernel-patch
+KERNEL_CACHE ?= build/kernel
+KERNEL_TREE := $(KERNEL_CACHE)/linux-source-6.12
+KHARNESS_DIR := $(O)/kernel-patch/harness
+KHARNESS := $(KHARNESS_DIR)/kho_radix_harness
+KHARNESS_HDRS := $(wildcard $(KP)/harness/*.h $(KP)/harness/shim/*.h \
+	$(KP)/harness/shim/*/*.h) $(shell find $(KP)/src/include -name '*.h')
+KHARNESS_CFLAGS = $(ALL_CFLAGS) -I$(KP)/harness/shim -I$(KP)/src/include \
+	-I$(KP)/harness
+
+$(KHARNESS_DIR)/harness/%.o: $(KP)/harness/%.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -c -o $@ $<
+
+# The kernel file, unmodified.
+$(KHARNESS_DIR)/kho_radix_tree.o: $(KP)/src/lib/kho_radix_tree.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -c -o $@ $<
+
+$(KHARNESS): $(KHARNESS_DIR)/harness/harness.o $(KHARNESS_DIR)/harness/sim_mem.o \
+		$(KHARNESS_DIR)/kho_radix_tree.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+TEST_DEPS += $(KHARNESS)
+FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t
+SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t
+
+.PHONY: kernel-harness kernel-harness-check kernel-bench kernel-series \
+	kernel-check kernel-module kernel-pristine
+kernel-harness: $(KHARNESS)
+
+kernel-harness-check: $(KHARNESS)
+	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh \
+		tests/kernel/harness.t tests/kernel/harness-images.t
+
+# Measurements for kernel-patch/README.md (no sanitizers: counts only).
+kernel-bench: $(KHARNESS)
+	$(Q)$(KHARNESS) --bench
+
+kernel-pristine:
+	$(Q)$(KP)/scripts/pristine.sh $(KERNEL_CACHE)
+
+kernel-series: kernel-pristine
+	$(Q)$(KP)/scripts/mkseries.sh $(KERNEL_TREE) $(KP)/series
+
+kernel-check:
+	$(Q)KHO_SRC=$(CURDIR) KERNEL_CACHE=$(abspath $(KERNEL_CACHE)) \
+		tests/run-tap.sh tests/kernel/kernel-check.t
+
+kernel-module:
+	$(Q)$(KP)/scripts/build-module.sh $(abspath $(O))/kernel-patch/module
+
+EXTRA_HELP += kernel-check kernel-module kernel-harness-check kernel-series kernel-bench

@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_lab - the KHO radix tree of kernel-patch/ on a real kernel, for the
+ * khotools QEMU lab (tests/lab/README.md).
+ *
+ * Debian's 6.12 kernel has no Kexec HandOver, so this module plays its
+ * part: from a seed it allocates and preserves a random set of real pages
+ * (folios of every order up to MAX_PAGE_ORDER, and page ranges split into
+ * aligned blocks the way kho_preserve_pages() splits them), builds a
+ * "kho-v2" root FDT in a page of its own that is preserved like upstream's
+ * kho_alloc_preserve() page, adds a "memblock" sub-FDT, and publishes both
+ * at the upstream debugfs paths:
+ *
+ *   /sys/kernel/debug/kho/out/fdt
+ *   /sys/kernel/debug/kho/out/sub_fdts/memblock
+ *   /sys/kernel/debug/kho/out/scratch_phys, out/scratch_len
+ *
+ * What it allocated is recorded independently of the tree and published
+ * as text in /sys/kernel/debug/kho_lab/truth (format: tests/lab/README.md).
+ * Writing "leaf" or "table" to /sys/kernel/debug/kho_lab/flip afterwards
+ * flips one bit of the tree so that the lab can prove that a wrong map is
+ * caught; "undo" flips it back.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/kho_radix_tree.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static ulong seed = 1;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "seed of the random set of preserved pages");
+
+static uint nr_ranges = 4;
+module_param(nr_ranges, uint, 0444);
+MODULE_PARM_DESC(nr_ranges, "number of page ranges preserved as split blocks");
+
+#define KHO_LAB_MAX_ORDER	MAX_PAGE_ORDER
+#define KHO_LAB_MAX_FOLIOS	256
+#define KHO_LAB_MAX_RANGES	16
+#define KHO_LAB_NR_SCRATCH	3
+#define KHO_LAB_SCRATCH_ORDER	6
+#define KHO_LAB_RANGE_ORDER	MAX_PAGE_ORDER
+#define KHO_LAB_MAX_BLOCKS	(KHO_LAB_MAX_FOLIOS + 2 + \
+				 KHO_LAB_MAX_RANGES * 2 * (KHO_LAB_RANGE_ORDER + 1))
+#define KHO_LAB_GFP		(GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
+
+struct kho_lab_block {
+	u64 phys;
+	unsigned int order;
+};
+
+struct kho_lab_range {
+	struct page *page;	/* order KHO_LAB_RANGE_ORDER allocation */
+	unsigned long pfn;	/* preserved part: [pfn, pfn + nr_pages) */
+	unsigned long nr_pages;
+};
+
+static struct kho_radix_tree tree;
+static struct folio *folios[KHO_LAB_MAX_FOLIOS];
+static unsigned int nr_folios;
+static struct kho_lab_range ranges[KHO_LAB_MAX_RANGES];
+static unsigned int nr_done_ranges;
+static struct page *scratch[KHO_LAB_NR_SCRATCH];
+static struct folio *fdt_folio, *sub_folio;
+
+static struct kho_lab_block *blocks;
+static unsigned int nr_blocks;
+
+static char *truth_text;
+static char *scratch_phys_text, *scratch_len_text;
+static struct debugfs_blob_wrapper fdt_blob, sub_blob, truth_blob;
+static struct debugfs_blob_wrapper scratch_phys_blob, scratch_len_blob;
+static char kwalk_text[96];
+static struct debugfs_blob_wrapper kwalk_blob;
+static char flipped_text[128];
+static struct debugfs_blob_wrapper flipped_blob;
+static struct dentry *kho_dir, *lab_dir;
+
+/* ---- seeded randomness (splitmix64) ---- */
+
+static u64 rng_state;
+
+static u64 rng_next(void)
+{
+	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long rng_below(unsigned long n)
+{
+	return n ? rng_next() % n : 0;
+}
+
+/* ---- ground truth, recorded apart from the tree ---- */
+
+static int kho_lab_record(u64 phys, unsigned int order)
+{
+	if (nr_blocks >= KHO_LAB_MAX_BLOCKS)
+		return -ENOSPC;
+	blocks[nr_blocks].phys = phys;
+	blocks[nr_blocks].order = order;
+	nr_blocks++;
+	return 0;
+}
+
+/*
+ * The split of kho_preserve_pages() (kernel/liveupdate/kexec_handover.c):
+ * order = min(ctz(pfn), ilog2(end - pfn)), in address order. Written out
+ * here on purpose rather than taken from kho_radix_add_range(), which the
+ * lab checks against it.
+ */
+static int kho_lab_record_range(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+	int err;
+
+	while (pfn < end) {
+		unsigned int order = min_t(unsigned int, __ffs(pfn),
+					   ilog2(end - pfn));
+
+		err = kho_lab_record(PFN_PHYS(pfn), order);
+		if (err)
+			return err;
+		pfn += 1UL << order;
+	}
+	return 0;
+}
+
+static int kho_lab_block_cmp(const void *a, const void *b)
+{
+	const struct kho_lab_block *x = a, *y = b;
+
+	if (x->phys != y->phys)
+		return x->phys < y->phys ? -1 : 1;
+	return (int)x->order - (int)y->order;
+}
+
+/* ---- preserving ---- */
+
+/* Allocate a folio and preserve it, as kho_preserve_folio() would. */
+static struct folio *kho_lab_preserve_folio(unsigned int order, gfp_t gfp)
+{
+	struct folio *folio = folio_alloc(gfp, order);
+	int err;
+
+	if (!folio)
+		return NULL;
+	err = kho_radix_add_page(&tree, folio_pfn(folio), order);
+	if (!err)
+		err = kho_lab_record(PFN_PHYS(folio_pfn(folio)), order);
+	if (err) {
+		pr_err("cannot preserve an order-%u folio: %d\n", order, err);
+		folio_put(folio);
+		return ERR_PTR(err);
+	}
+	return folio;
+}
+
+static int kho_lab_add_folios(void)
+{
+	unsigned int order, i, n;
+	struct folio *tmp[4];
+
+	/* Every order at least once, low orders more often. */
+	for (order = 0; order <= KHO_LAB_MAX_ORDER; order++) {
+		n = 1 + rng_below(order <= 3 ? 12 : order <= 7 ? 5 : 3);
+		for (i = 0; i < n && nr_folios < KHO_LAB_MAX_FOLIOS; i++) {
+			struct folio *folio;
+
+			folio = kho_lab_preserve_folio(order, KHO_LAB_GFP);
+			if (IS_ERR(folio))
+				return PTR_ERR(folio);
+			if (!folio) {
+				/* Not preserved, so not recorded: say so. */
+				pr_warn("order-%u folio %u of %u: no memory\n",
+					order, i + 1, n);
+				continue;
+			}
+			folios[nr_folios++] = folio;
+		}
+	}
+
+	/*
+	 * Preserve a few more and take them back: their bits are cleared but
+	 * their leaves stay, as in a client that unpreserves.
+	 */
+	n = 1 + rng_below(ARRAY_SIZE(tmp));
+	for (i = 0; i < n; i++) {
+		order = rng_below(6);
+		tmp[i] = folio_alloc(KHO_LAB_GFP, order);
+		if (!tmp[i])
+			continue;
+		if (kho_radix_add_page(&tree, folio_pfn(tmp[i]), order)) {
+			folio_put(tmp[i]);
+			tmp[i] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!tmp[i])
+			continue;
+		kho_radix_del_page(&tree, folio_pfn(tmp[i]), folio_order(tmp[i]));
+		folio_put(tmp[i]);
+	}
+	return 0;
+}
+
+/*
+ * A range of pages at a random offset inside an allocation of
+ * KHO_LAB_RANGE_ORDER, so that its split has rising and falling parts.
+ */
+static int kho_lab_add_ranges(void)
+{
+	unsigned long span = 1UL << KHO_LAB_RANGE_ORDER;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < min_t(uint, nr_ranges, KHO_LAB_MAX_RANGES); i++) {
+		struct kho_lab_range *r = &ranges[nr_done_ranges];
+		unsigned long off;
+
+		r->page = alloc_pages(KHO_LAB_GFP, KHO_LAB_RANGE_ORDER);
+		if (!r->page) {
+			pr_warn("range %u: no memory\n", i);
+			continue;
+		}
+		off = rng_below(span);
+		r->pfn = page_to_pfn(r->page) + off;
+		r->nr_pages = 1 + rng_below(span - off);
+		err = kho_radix_add_range(&tree, r->pfn, r->nr_pages);
+		if (!err)
+			err = kho_lab_record_range(r->pfn, r->nr_pages);
+		if (err) {
+			pr_err("cannot preserve range %u: %d\n", i, err);
+			__free_pages(r->page, KHO_LAB_RANGE_ORDER);
+			r->page = NULL;
+			return err;
+		}
+		nr_done_ranges++;
+	}
+	return 0;
+}
+
+/* ---- a sequential FDT writer (Debian's 6.12 exports no libfdt) ---- */
+
+#define FDT_MAGIC_VAL		0xd00dfeed
+#define FDT_BEGIN_NODE_TOK	0x1
+#define FDT_END_NODE_TOK	0x2
+#define FDT_PROP_TOK		0x3
+#define FDT_END_TOK		0x9
+#define FDT_HDR_SIZE		40
+/* The header, then one empty memory reservation entry, as fdt_create(). */
+#define FDT_STRUCT_OFF		(FDT_HDR_SIZE + 16)
+
+struct fdt_writer {
+	u8 *buf;
+	u32 size;
+	u32 pos;		/* end of the structure block so far */
+	char strings[256];
+	u32 strings_len;
+	int err;
+};
+
+static void fdtw_put(struct fdt_writer *w, const void *data, u32 len)
+{
+	u32 padded = ALIGN(len, 4);
+
+	if (w->err || w->pos + padded > w->size) {
+		w->err = -ENOSPC;
+		return;
+	}
+	memcpy(w->buf + w->pos, data, len);
+	memset(w->buf + w->pos + len, 0, padded - len);
+	w->pos += padded;
+}
+
+static void fdtw_u32(struct fdt_writer *w, u32 v)
+{
+	__be32 be = cpu_to_be32(v);
+
+	fdtw_put(w, &be, sizeof(be));
+}
+
+static void fdtw_begin(struct fdt_writer *w, void *buf, u32 size)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->size = size;
+	w->pos = FDT_STRUCT_OFF;
+	memset(buf, 0, size);
+}
+
+static void fdtw_begin_node(struct fdt_writer *w, const char *name)
+{
+	fdtw_u32(w, FDT_BEGIN_NODE_TOK);
+	fdtw_put(w, name, strlen(name) + 1);
+}
+
+static void fdtw_end_node(struct fdt_writer *w)
+{
+	fdtw_u32(w, FDT_END_NODE_TOK);
+}
+
+static u32 fdtw_string(struct fdt_writer *w, const char *s)
+{
+	u32 len = strlen(s) + 1, off = 0;
+
+	while (off < w->strings_len) {
+		if (!strcmp(w->strings + off, s))
+			return off;
+		off += strlen(w->strings + off) + 1;
+	}
+	if (w->strings_len + len > sizeof(w->strings)) {
+		w->err = -ENOSPC;
+		return 0;
+	}
+	memcpy(w->strings + w->strings_len, s, len);
+	w->strings_len += len;
+	return off;
+}
+
+static void fdtw_prop(struct fdt_writer *w, const char *name,
+		      const void *val, u32 len)
+{
+	u32 nameoff = fdtw_string(w, name);
+
+	fdtw_u32(w, FDT_PROP_TOK);
+	fdtw_u32(w, len);
+	fdtw_u32(w, nameoff);
+	fdtw_put(w, val, len);
+}
+
+static void fdtw_prop_string(struct fdt_writer *w, const char *name,
+			     const char *s)
+{
+	fdtw_prop(w, name, s, strlen(s) + 1);
+}
+
+/*
+ * KHO stores its u64 properties in CPU byte order, not FDT big-endian:
+ * upstream passes &u64 straight to fdt_property() (KHO_ABI.md §1.1).
+ */
+static void fdtw_prop_u64(struct fdt_writer *w, const char *name, u64 v)
+{
+	fdtw_prop(w, name, &v, sizeof(v));
+}
+
+static int fdtw_finish(struct fdt_writer *w)
+{
+	__be32 *hdr = (__be32 *)w->buf;
+	u32 strings_off;
+
+	fdtw_u32(w, FDT_END_TOK);
+	strings_off = w->pos;
+	if (!w->err && strings_off + w->strings_len > w->size)
+		w->err = -ENOSPC;
+	if (w->err)
+		return w->err;
+	memcpy(w->buf + strings_off, w->strings, w->strings_len);
+	hdr[0] = cpu_to_be32(FDT_MAGIC_VAL);
+	hdr[1] = cpu_to_be32(strings_off + w->strings_len);	/* totalsize */
+	hdr[2] = cpu_to_be32(FDT_STRUCT_OFF);			/* off_dt_struct */
+	hdr[3] = cpu_to_be32(strings_off);			/* off_dt_strings */
+	hdr[4] = cpu_to_be32(FDT_HDR_SIZE);			/* off_mem_rsvmap */
+	hdr[5] = cpu_to_be32(17);				/* version */
+	hdr[6] = cpu_to_be32(16);				/* last_comp_version */
+	hdr[7] = 0;						/* boot_cpuid_phys */
+	hdr[8] = cpu_to_be32(w->strings_len);			/* size_dt_strings */
+	hdr[9] = cpu_to_be32(strings_off - FDT_STRUCT_OFF);	/* size_dt_struct */
+	return 0;
+}
+
+static u32 fdt_totalsize_of(const void *fdt)
+{
+	return be32_to_cpu(((const __be32 *)fdt)[1]);
+}
+
+/* The memblock sub-FDT, as reserve_mem hands over a region. */
+static int kho_lab_build_sub_fdt(void)
+{
+	const struct kho_lab_range *r = &ranges[0];
+	struct fdt_writer w;
+
+	fdtw_begin(&w, folio_address(sub_folio), PAGE_SIZE);
+	fdtw_begin_node(&w, "");
+	fdtw_prop_string(&w, "compatible", "memblock-v1");
+	if (nr_done_ranges) {
+		fdtw_begin_node(&w, "kho_lab");
+		fdtw_prop_string(&w, "compatible", "reserve-mem-v1");
+		fdtw_prop_u64(&w, "start", PFN_PHYS(r->pfn));
+		fdtw_prop_u64(&w, "size", PFN_PHYS(r->nr_pages));
+		fdtw_end_node(&w);
+	}
+	fdtw_end_node(&w);
+	return fdtw_finish(&w);
+}
+
+/* The root KHO FDT of kho_out_fdt_setup() plus one kho_add_subtree(). */
+static int kho_lab_build_root_fdt(void)
+{
+	struct fdt_writer w;
+
+	fdtw_begin(&w, folio_address(fdt_folio), PAGE_SIZE);
+	fdtw_begin_node(&w, "");
+	fdtw_prop_string(&w, "compatible", "kho-v2");
+	fdtw_prop_u64(&w, "preserved-memory-map", virt_to_phys(tree.root));
+	fdtw_begin_node(&w, "memblock");
+	fdtw_prop_u64(&w, "preserved-data",
+		      PFN_PHYS(folio_pfn(sub_folio)));
+	fdtw_end_node(&w);
+	fdtw_end_node(&w);
+	return fdtw_finish(&w);
+}
+
+/* ---- the kernel's own walk, against the record ---- */
+
+static unsigned int kwalk_seen, kwalk_bad;
+
+static int kho_lab_kwalk_cb(phys_addr_t phys, unsigned int order)
+{
+	struct kho_lab_block key = { .phys = phys, .order = order };
+
+	kwalk_seen++;
+	if (!bsearch(&key, blocks, nr_blocks, sizeof(*blocks),
+		     kho_lab_block_cmp))
+		kwalk_bad++;
+	return 0;
+}
+
+static void kho_lab_kwalk(void)
+{
+	int err = kho_radix_walk_tree(&tree, kho_lab_kwalk_cb);
+
+	if (!err && !kwalk_bad && kwalk_seen == nr_blocks)
+		snprintf(kwalk_text, sizeof(kwalk_text), "ok %u\n", kwalk_seen);
+	else
+		snprintf(kwalk_text, sizeof(kwalk_text),
+			 "mismatch err=%d seen=%u unknown=%u recorded=%u\n",
+			 err, kwalk_seen, kwalk_bad, nr_blocks);
+	kwalk_blob.data = kwalk_text;
+	kwalk_blob.size = strlen(kwalk_text);
+}
+
+/* ---- text files ---- */
+
+static int kho_lab_build_texts(void)
+{
+	unsigned int count[KHO_LAB_MAX_ORDER + 1] = { 0 };
+	size_t cap = 1024 + (size_t)nr_blocks * 96;
+	const struct kho_lab_range *r0 = &ranges[0];
+	u64 start, end;
+	size_t len = 0;
+	unsigned int i;
+	char *t;
+
+	truth_text = kvmalloc(cap, GFP_KERNEL);
+	scratch_phys_text = kzalloc(KHO_LAB_NR_SCRATCH * 24, GFP_KERNEL);
+	scratch_len_text = kzalloc(KHO_LAB_NR_SCRATCH * 24, GFP_KERNEL);
+	if (!truth_text || !scratch_phys_text || !scratch_len_text)
+		return -ENOMEM;
+	t = truth_text;
+
+#define OUT(...) (len += scnprintf(t + len, cap - len, __VA_ARGS__))
+	OUT("kho-lab-truth 1\n");
+	OUT("seed %lu\n", seed);
+	OUT("fdt 0x%llx\n", (u64)PFN_PHYS(folio_pfn(fdt_folio)));
+	OUT("map 0x%llx\n", (u64)virt_to_phys(tree.root));
+	OUT("sub memblock 0x%llx %u\n", (u64)PFN_PHYS(folio_pfn(sub_folio)),
+	    fdt_totalsize_of(folio_address(sub_folio)));
+	if (nr_done_ranges)
+		OUT("reserve-mem kho_lab 0x%llx %llu\n", (u64)PFN_PHYS(r0->pfn),
+		    (u64)PFN_PHYS(r0->nr_pages));
+	for (i = 0; i < KHO_LAB_NR_SCRATCH; i++)
+		OUT("scratch 0x%llx 0x%lx\n", (u64)page_to_phys(scratch[i]),
+		    PAGE_SIZE << KHO_LAB_SCRATCH_ORDER);
+	OUT("blocks %u\n", nr_blocks);
+	for (i = 0; i < nr_blocks; i++)
+		count[blocks[i].order]++;
+	for (i = 0; i <= KHO_LAB_MAX_ORDER; i++)
+		if (count[i])
+			OUT("order %u %u\n", i, count[i]);
+	for (i = 0; i < nr_blocks; i++)
+		OUT("block 0x%llx %u\n", blocks[i].phys, blocks[i].order);
+	/* Coalesce adjacent blocks of any order, as khowalk ranges does. */
+	for (i = 0; i < nr_blocks; i++) {
+		start = blocks[i].phys;
+		end = start + (PAGE_SIZE << blocks[i].order);
+		while (i + 1 < nr_blocks && blocks[i + 1].phys == end) {
+			i++;
+			end += PAGE_SIZE << blocks[i].order;
+		}
+		OUT("range 0x%llx-0x%llx %llu\n", start, end, end - start);
+	}
+	OUT("end\n");
+#undef OUT
+	if (len >= cap - 1)
+		return -ENOSPC;
+	truth_blob.data = truth_text;
+	truth_blob.size = len;
+
+	for (i = 0; i < KHO_LAB_NR_SCRATCH; i++) {
+		size_t n = strlen(scratch_phys_text), m = strlen(scratch_len_text);
+
+		scnprintf(scratch_phys_text + n, KHO_LAB_NR_SCRATCH * 24 - n,
+			  "0x%llx\n", (u64)page_to_phys(scratch[i]));
+		scnprintf(scratch_len_text + m, KHO_LAB_NR_SCRATCH * 24 - m,
+			  "0x%lx\n", PAGE_SIZE << KHO_LAB_SCRATCH_ORDER);
+	}
+	scratch_phys_blob.data = scratch_phys_text;
+	scratch_phys_blob.size = strlen(scratch_phys_text);
+	scratch_len_blob.data = scratch_len_text;
+	scratch_len_blob.size = strlen(scratch_len_text);
+	return 0;
+}
+
+/* ---- flipping one bit of the published tree ---- */
+
+enum kho_lab_flip { FLIP_NONE, FLIP_LEAF, FLIP_TABLE };
+
+static enum kho_lab_flip flip_state;
+static u64 *flip_word;
+static u64 flip_mask;
+static const struct kho_lab_block *flip_block;
+
+/*
+ * The entry of the level-1 table and the leaf word of @b, found through
+ * the layout of <linux/kho/abi/radix_tree.h>.
+ */
+static void kho_lab_locate(const struct kho_lab_block *b, u64 **entry,
+			   u64 **word, u64 *bit)
+{
+	u64 key = kho_radix_encode_key(b->phys, b->order);
+	struct kho_radix_node *node = tree.root;
+	struct kho_radix_leaf *leaf;
+	unsigned int level, idx, shift;
+
+	for (level = KHO_TREE_MAX_DEPTH - 1; level >= 1; level--) {
+		shift = KHO_BITMAP_SIZE_LOG2 + (level - 1) * KHO_TABLE_SIZE_LOG2;
+		idx = (key >> shift) & ((1U << KHO_TABLE_SIZE_LOG2) - 1);
+		*entry = &node->table[idx];
+		node = phys_to_virt(node->table[idx]);
+	}
+	leaf = (struct kho_radix_leaf *)node;
+	idx = key & ((1U << KHO_BITMAP_SIZE_LOG2) - 1);
+	*word = (u64 *)&leaf->bitmap[idx / 64];
+	*bit = 1ULL << (idx % 64);
+}
+
+static ssize_t kho_lab_flip_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	char cmd[16] = "";
+	u64 *entry, *word, bit;
+	u64 pick = seed ^ 0x6b686f2d6c6162ULL;	/* "kho-lab" */
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	strim(cmd);
+
+	mutex_lock(&tree.lock);
+	if (flip_state != FLIP_NONE) {
+		*flip_word ^= flip_mask;
+		flip_state = FLIP_NONE;
+		flipped_text[0] = 0;
+	}
+	if (!strcmp(cmd, "undo"))
+		goto out;
+	if (!nr_blocks)
+		goto inval;
+
+	/* A block picked by the seed; never the root FDT page. */
+	flip_block = &blocks[(pick * 2654435761ULL) % nr_blocks];
+	if (flip_block->phys == PFN_PHYS(folio_pfn(fdt_folio)))
+		flip_block = &blocks[(flip_block - blocks + 1) % nr_blocks];
+	kho_lab_locate(flip_block, &entry, &word, &bit);
+	if (!strcmp(cmd, "leaf")) {
+		/* The block's bit: the block silently drops out of the map. */
+		flip_word = word;
+		flip_mask = bit;
+		flip_state = FLIP_LEAF;
+		snprintf(flipped_text, sizeof(flipped_text),
+			 "leaf 0x%llx %u\n", flip_block->phys, flip_block->order);
+	} else if (!strcmp(cmd, "table")) {
+		/* Bit 3 of the level-1 entry: the leaf pointer is unaligned. */
+		flip_word = entry;
+		flip_mask = 1ULL << 3;
+		flip_state = FLIP_TABLE;
+		snprintf(flipped_text, sizeof(flipped_text),
+			 "table 0x%llx %lu 0x%llx\n",
+			 (u64)virt_to_phys(entry) & PAGE_MASK,
+			 offset_in_page(entry) / sizeof(*entry),
+			 *entry ^ flip_mask);
+	} else {
+		goto inval;
+	}
+	*flip_word ^= flip_mask;
+	pr_info("flipped: %s", flipped_text);
+out:
+	flipped_blob.size = strlen(flipped_text);
+	mutex_unlock(&tree.lock);
+	return count;
+inval:
+	flipped_blob.size = strlen(flipped_text);
+	mutex_unlock(&tree.lock);
+	return -EINVAL;
+}
+
+static const struct file_operations kho_lab_flip_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_lab_flip_write,
+	.llseek = noop_llseek,
+};
+
+/* ---- module ---- */
+
+static void kho_lab_free(void)
+{
+	unsigned int i;
+
+	debugfs_remove_recursive(lab_dir);
+	debugfs_remove_recursive(kho_dir);
+	for (i = 0; i < nr_folios; i++)
+		folio_put(folios[i]);
+	for (i = 0; i < nr_done_ranges; i++)
+		__free_pages(ranges[i].page, KHO_LAB_RANGE_ORDER);
+	for (i = 0; i < KHO_LAB_NR_SCRATCH; i++)
+		if (scratch[i])
+			__free_pages(scratch[i], KHO_LAB_SCRATCH_ORDER);
+	if (fdt_folio)
+		folio_put(fdt_folio);
+	if (sub_folio)
+		folio_put(sub_folio);
+	kho_radix_destroy_tree(&tree);
+	kvfree(blocks);
+	kvfree(truth_text);
+	kfree(scratch_phys_text);
+	kfree(scratch_len_text);
+}
+
+static void kho_lab_debugfs(void)
+{
+	struct dentry *out, *sub;
+
+	kho_dir = debugfs_create_dir("kho", NULL);
+	out = debugfs_create_dir("out", kho_dir);
+	fdt_blob.data = folio_address(fdt_folio);
+	fdt_blob.size = fdt_totalsize_of(fdt_blob.data);
+	debugfs_create_blob("fdt", 0400, out, &fdt_blob);
+	sub = debugfs_create_dir("sub_fdts", out);
+	sub_blob.data = folio_address(sub_folio);
+	sub_blob.size = fdt_totalsize_of(sub_blob.data);
+	debugfs_create_blob("memblock", 0400, sub, &sub_blob);
+	debugfs_create_blob("scratch_phys", 0400, out, &scratch_phys_blob);
+	debugfs_create_blob("scratch_len", 0400, out, &scratch_len_blob);
+
+	lab_dir = debugfs_create_dir("kho_lab", NULL);
+	debugfs_create_blob("truth", 0400, lab_dir, &truth_blob);
+	debugfs_create_blob("kernel_walk", 0400, lab_dir, &kwalk_blob);
+	flipped_blob.data = flipped_text;
+	debugfs_create_blob("flipped", 0400, lab_dir, &flipped_blob);
+	debugfs_create_file("flip", 0200, lab_dir, NULL, &kho_lab_flip_fops);
+}
+
+static int __init kho_lab_init(void)
+{
+	unsigned int i;
+	int err;
+
+	rng_state = seed;
+	blocks = kvcalloc(KHO_LAB_MAX_BLOCKS, sizeof(*blocks), GFP_KERNEL);
+	if (!blocks)
+		return -ENOMEM;
+	err = kho_radix_init_tree(&tree);
+	if (err)
+		goto fail;
+
+	/* kho_alloc_preserve(PAGE_SIZE) for the root FDT, then the client's. */
+	fdt_folio = kho_lab_preserve_folio(0, GFP_KERNEL | __GFP_ZERO);
+	sub_folio = kho_lab_preserve_folio(0, GFP_KERNEL | __GFP_ZERO);
+	if (IS_ERR_OR_NULL(fdt_folio) || IS_ERR_OR_NULL(sub_folio)) {
+		if (IS_ERR(fdt_folio))
+			fdt_folio = NULL;
+		if (IS_ERR(sub_folio))
+			sub_folio = NULL;
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < KHO_LAB_NR_SCRATCH; i++) {
+		scratch[i] = alloc_pages(KHO_LAB_GFP, KHO_LAB_SCRATCH_ORDER);
+		if (!scratch[i]) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+
+	err = kho_lab_add_folios();
+	if (!err)
+		err = kho_lab_add_ranges();
+	if (err)
+		goto fail;
+
+	sort(blocks, nr_blocks, sizeof(*blocks), kho_lab_block_cmp, NULL);
+	err = kho_lab_build_sub_fdt();
+	if (!err)
+		err = kho_lab_build_root_fdt();
+	if (!err)
+		err = kho_lab_build_texts();
+	if (err)
+		goto fail;
+	kho_lab_kwalk();
+	kho_lab_debugfs();
+	pr_info("seed %lu: %u blocks, fdt at 0x%llx, kernel walk %s",
+		seed, nr_blocks, (u64)PFN_PHYS(folio_pfn(fdt_folio)), kwalk_text);
+	return 0;
+
+fail:
+	pr_err("setup failed: %d\n", err);
+	kho_lab_free();
+	return err;
+}
+
+static void __exit kho_lab_exit(void)
+{
+	kho_lab_free();
+}
+
+module_init(kho_lab_init);
+module_exit(kho_lab_exit);
+
+MODULE_DESCRIPTION("KHO radix tree lab: preserve a seeded random set of pages");
+MODULE_LICENSE("GPL");
