@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The khotools benchmarks (`make bench`): reader vs drgn vs the floor,
+instruction counts, and the two C benchmarks' tables (kernel radix tree,
+metadata cost). Every ratio is computed from measurements of this run.
+
+usage: bench.py --build DIR [--work DIR] [--quick] [--only reader|kernel|meta]
+
+Run with /usr/bin/python3: the drgn baseline needs Debian's python3-drgn.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+SRC = os.path.dirname(os.path.abspath(__file__))
+GiB = 1 << 30
+
+# (workload, layout, sizes); the tree of each is written once.
+TREES = [
+    ("dense", "contiguous", ["1G", "16G", "256G", "1T"]),
+    ("random", "contiguous", ["1G", "16G", "256G", "1T"]),
+    ("mixed", "contiguous", ["1G", "16G", "256G", "1T"]),
+    ("1g", "contiguous", ["1G", "16G", "256G", "1T"]),
+    ("random", "scattered", ["1T"]),
+]
+QUICK_TREES = [
+    ("dense", "contiguous", ["1G", "16G"]),
+    ("random", "contiguous", ["1G", "16G"]),
+    ("mixed", "contiguous", ["1G", "16G"]),
+    ("1g", "contiguous", ["1G", "16G"]),
+    ("random", "scattered", ["16G"]),
+]
+CMDS = ["ranges", "stats", "check"]
+DRGN_MAX_BLOCKS = 1_500_000     # above this, extrapolate drgn (a few s per run)
+DRGN_FIT = ["1G", "4G"]         # the sizes drgn is measured at to extrapolate
+
+
+def size_bytes(s):
+    return int(s[:-1]) << {"G": 30, "T": 40}[s[-1]]
+
+
+class Bench:
+    def __init__(self, args):
+        self.build = os.path.abspath(args.build)
+        self.work = os.path.abspath(args.work or os.path.join(self.build, "bench", "data"))
+        self.quick = args.quick
+        self.khowalk = os.path.join(self.build, "tools", "khowalk")
+        self.gen = os.path.join(self.build, "bench", "mkbenchtree")
+        self.floor = os.path.join(self.build, "bench", "floor")
+        os.makedirs(self.work, exist_ok=True)
+        self.facts = {}
+
+    # ---- helpers ----
+    def tree(self, workload, layout, size):
+        name = "%s-%s-%s" % (workload, layout, size)
+        path = os.path.join(self.work, name + ".elf")
+        if name not in self.facts:
+            out = subprocess.run([self.gen, "-w", workload, "-s", size, "-l", layout,
+                                  "-o", path], check=True, capture_output=True,
+                                 text=True).stdout
+            self.facts[name] = dict(kv.split("=", 1) for kv in out.split())
+        return path, self.facts[name]
+
+    @staticmethod
+    def timed(argv, env=None, reps=3, stdout=subprocess.DEVNULL):
+        """Best wall time of @reps runs (one if it takes over 2 s) and peak RSS (KiB)."""
+        best, rss = None, 0
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, env=env,
+                               stdout=stdout, stderr=subprocess.PIPE, text=True)
+            dt = time.perf_counter() - t0
+            if p.returncode:
+                sys.exit("bench: %s failed (%d): %s" % (" ".join(argv), p.returncode,
+                                                       p.stderr.strip()))
+            rss = max(rss, int(p.stderr.strip().splitlines()[-1]))
+            best = dt if best is None else min(best, dt)
+            if dt > 2:
+                break
+        return best, rss
+
+    def callgrind(self, argv, env=None):
+        out = os.path.join(self.work, "callgrind.out")
+        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+                           + argv, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        m = re.search(r"refs:\s+([\d,]+)", p.stderr)
+        if p.returncode or not m:
+            sys.exit("bench: callgrind of %s failed: %s" % (" ".join(argv), p.stderr[-500:]))
+        os.unlink(out)
+        return int(m.group(1).replace(",", ""))
+
+    def khowalk_argv(self, path, facts, cmd):
+        return [self.khowalk, "--vmcore", path, "--root", facts["root"], cmd]
+
+    def verify(self, path, facts):
+        """Every reader must give the generator's answer before it is timed."""
+        out = subprocess.run(self.khowalk_argv(path, facts, "check"), capture_output=True,
+                             text=True).stdout.strip()
+        want = "ok: %s blocks in %s ranges, %s metadata pages" % (
+            facts["blocks"], facts["ranges"], facts["nodes"])
+        if out != want:
+            sys.exit("bench: khowalk says %r, generator %r" % (out, want))
+        if facts["orders"].count(":") == 1:
+            out = subprocess.run([self.floor, "scan", path, facts["root"]],
+                                 capture_output=True, text=True).stdout
+            if "blocks=%s ranges=%s " % (facts["blocks"], facts["ranges"]) not in out:
+                sys.exit("bench: floor says %r for %s" % (out, path))
+
+    def drgn(self, cmd, path, facts, reps=1):
+        argv = ["/usr/bin/python3", os.path.join(SRC, "drgn_walk.py"), cmd, path, facts["root"]]
+        return self.timed(argv, reps=reps)[0]
+
+    def drgn_estimate(self, workload, layout, cmd, facts):
+        """drgn time for a tree: measured, or a linear fit in blocks over DRGN_FIT."""
+        nblocks = int(facts["blocks"])
+        if nblocks <= DRGN_MAX_BLOCKS:
+            path, f = self.tree(workload, layout, facts["_size"])
+            return self.drgn(cmd, path, f), False
+        pts = []
+        for s in DRGN_FIT:
+            p, f = self.tree(workload, "contiguous", s)
+            pts.append((int(f["blocks"]), self.drgn_cached(cmd, p, f)))
+        (n1, t1), (n2, t2) = pts
+        slope = (t2 - t1) / (n2 - n1)
+        return t2 + slope * (nblocks - n2), True
+
+    _drgn_cache = {}
+
+    def drgn_cached(self, cmd, path, facts):
+        key = (cmd, path)
+        if key not in self._drgn_cache:
+            # The points of the fit are best of 3: their noise is multiplied.
+            self._drgn_cache[key] = self.drgn(cmd, path, facts, reps=3)
+        return self._drgn_cache[key]
+
+    # ---- the reader table ----
+    def reader(self):
+        trees = QUICK_TREES if self.quick else TREES
+        print("## Reader: khowalk vs drgn vs the floor (wall seconds, best of 3; "
+              "'~' = drgn extrapolated linearly in blocks from its %s runs)" % " and ".join(DRGN_FIT))
+        print()
+        hdr = ("| tree | blocks | ranges | tree pages | cmd | khowalk s | floor s | drgn s "
+               "| vs drgn | vs floor | khowalk RSS MiB |")
+        print(hdr)
+        print("|" + "---|" * (hdr.count("|") - 1))
+        summary = []
+        for workload, layout, sizes in trees:
+            for size in sizes:
+                path, facts = self.tree(workload, layout, size)
+                facts["_size"] = size
+                self.verify(path, facts)
+                name = "%s %s%s" % (workload, size, " scattered(%s PT_LOADs)" % facts["loads"]
+                                    if layout == "scattered" else "")
+                for cmd in CMDS:
+                    tk, rss = self.timed(self.khowalk_argv(path, facts, cmd))
+                    tf, _ = self.timed([self.floor, "ranges" if cmd == "ranges" else "scan",
+                                        path, facts["root"]])
+                    td, extrap = self.drgn_estimate(workload, layout, cmd, facts)
+                    print("| %s | %s | %s | %s | %s | %.3f | %.3f | %s%.2f | %.0fx | %.2fx | %.1f |" % (
+                        name, facts["blocks"], facts["ranges"], facts["nodes"], cmd, tk, tf,
+                        "~" if extrap else "", td, td / tk, tk / tf, rss / 1024))
+                    sys.stdout.flush()
+                    if size == "1T" and workload == "random":
+                        summary.append((name, cmd, tk, tf, td, extrap))
+        print()
+        return summary
+
+    def instructions(self):
+        size = "16G" if not self.quick else "1G"
+        print("## Instruction counts (valgrind --tool=callgrind; repeatable), %s trees" % size)
+        print()
+        print("| tree | cmd | khowalk instr | floor instr | ratio | khowalk instr/block |")
+        print("|---|---|---|---|---|---|")
+        for workload in ["dense", "random", "mixed", "1g"]:
+            path, facts = self.tree(workload, "contiguous", size)
+            for cmd in ["stats", "check"]:
+                ik = self.callgrind(self.khowalk_argv(path, facts, cmd))
+                ifl = self.callgrind([self.floor, "scan", path, facts["root"]])
+                print("| %s %s | %s | %d | %d | %.2fx | %.1f |" % (
+                    workload, size, cmd, ik, ifl, ik / ifl, ik / int(facts["blocks"])))
+                sys.stdout.flush()
+        print()
+
+    def backends(self):
+        print("## ELF backend: lib/mem_elf.c vs libkdumpfile (khowalk check, wall s, best of 3)")
+        print()
+        print("| tree | tree pages | PT_LOADs | mem_elf s | libkdumpfile s | speedup | "
+              "mem_elf instr | libkdumpfile instr |")
+        print("|---|---|---|---|---|---|---|---|")
+        env = dict(os.environ, KHOTOOLS_ELF_BACKEND="libkdumpfile")
+        for workload, layout, size in [("1g", "contiguous", "1T"), ("mixed", "contiguous", "16G"),
+                                       ("random", "contiguous", "16G"),
+                                       ("random", "scattered", "16G" if self.quick else "1T"),
+                                       ("random", "contiguous", "16G" if self.quick else "1T")]:
+            path, facts = self.tree(workload, layout, size)
+            argv = self.khowalk_argv(path, facts, "check")
+            t1, _ = self.timed(argv)
+            t2, _ = self.timed(argv, env=env)
+            i1 = i2 = "-"
+            if int(facts["blocks"]) < 20_000_000:
+                i1, i2 = self.callgrind(argv), self.callgrind(argv, env=env)
+            print("| %s %s %s | %s | %s | %.3f | %.3f | %.2fx | %s | %s |" % (
+                workload, size, layout, facts["nodes"], facts["loads"], t1, t2, t2 / t1, i1, i2))
+            sys.stdout.flush()
+        print()
+
+
+def run_c(argv):
+    sys.stdout.flush()
+    subprocess.run(argv, check=True)
+    print()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--work")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["reader", "kernel", "meta"])
+    args = ap.parse_args()
+    b = Bench(args)
+    t0 = time.time()
+    uname = os.uname()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), "?")
+    print("# khotools benchmarks, %s, %s %s, %s x %d CPUs, load %.2f at start" % (
+        time.strftime("%Y-%m-%d %H:%M %Z"), uname.sysname, uname.release, cpu,
+        os.cpu_count(), os.getloadavg()[0]))
+    print()
+    if args.only in (None, "reader"):
+        summary = b.reader()
+        b.instructions()
+        b.backends()
+        if summary:
+            print("## Goals on the 1 TiB random case (>= 1000x drgn, <= 2x the floor)")
+            print()
+            for name, cmd, tk, tf, td, extrap in summary:
+                print("- %s %s: %.0fx drgn%s (%s), %.2fx the floor (%s)" % (
+                    name, cmd, td / tk, " (extrapolated)" if extrap else "",
+                    "met" if td / tk >= 1000 else "NOT met",
+                    tk / tf, "met" if tk / tf <= 2 else "NOT met"))
+            print()
+    if args.only in (None, "kernel"):
+        run_c([os.path.join(b.build, "bench", "kbench")] + (["--quick"] if args.quick else []))
+    if args.only in (None, "meta"):
+        run_c([os.path.join(b.build, "bench", "metacost")])
+    print("# done in %.0f s, load %.2f at the end" % (time.time() - t0, os.getloadavg()[0]))
+
+
+if __name__ == "__main__":
+    main()
