@@ -125,7 +125,8 @@ static bool is_strings(const char *p, int len)
 	return true;
 }
 
-static void tree_props(const void *fdt, int node, struct khor_value *obj)
+static int tree_props(const void *fdt, int node, struct khor_value *obj,
+		      struct khor_error *err)
 {
 	struct khor_value *props = kv_list(obj, "properties");
 	int off;
@@ -138,6 +139,16 @@ static void tree_props(const void *fdt, int node, struct khor_value *obj)
 
 		if (!val || !name)
 			continue;
+		/*
+		 * libfdt 1.6.1's fdt_check_full() accepts a property length
+		 * of 0xfffffffe (its offset arithmetic wraps), and then
+		 * fdt_getprop_by_offset() returns data with a length of -2
+		 * (found by fuzz/blob.c: TESTING.md, F5).
+		 */
+		if (len < 0)
+			return khor_err(err, -KHOR_ECORRUPT,
+					"bad FDT: property at offset %d has length 0x%x",
+					off, (unsigned int)len);
 		p = kv_obj(props, NULL);
 		kv_str(p, "name", name);
 		kv_bytes(p, "value", val, (size_t)len, (uint64_t)len);
@@ -157,6 +168,7 @@ static void tree_props(const void *fdt, int node, struct khor_value *obj)
 			kv_hex(p, "u64", khor_le64(val));
 		}
 	}
+	return 0;
 }
 
 static int fdt_tree_aligned(const void *fdt, uint64_t max_nodes,
@@ -195,7 +207,8 @@ static int fdt_tree_aligned(const void *fdt, uint64_t max_nodes,
 		obj->kind = "fdt-node";
 		name = fdt_get_name(fdt, node, NULL);
 		kv_str(obj, "name", depth ? (name ? name : "?") : "/");
-		tree_props(fdt, node, obj);
+		if (tree_props(fdt, node, obj, err))
+			return err ? err->code : -KHOR_ECORRUPT;
 		stack[depth] = obj;
 	}
 	if (node < 0 && node != -FDT_ERR_NOTFOUND)

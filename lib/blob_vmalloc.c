@@ -46,9 +46,57 @@ static struct vm_desc vm_parse(const uint8_t d[16])
 }
 
 /*
+ * Chunk pages already followed: a list that comes back to one is a loop.
+ * Open addressing over page addresses (never 0: 0 ends the list).
+ */
+struct chunk_set {
+	uint64_t *slot;
+	size_t mask;
+	size_t used;
+};
+
+/* 1 if @pa was seen, 0 if it is new (now noted), -KHOR_ENOMEM. */
+static int chunk_set_add(struct chunk_set *s, uint64_t pa)
+{
+	size_t i;
+
+	if (!s->mask || (s->used + 1) * 2 > s->mask + 1) {
+		size_t nsize = s->mask ? (s->mask + 1) * 2 : 64;
+		uint64_t *ns = calloc(nsize, sizeof(*ns));
+
+		if (!ns)
+			return -KHOR_ENOMEM;
+		for (i = 0; s->mask && i <= s->mask; i++) {
+			size_t j;
+
+			if (!s->slot[i])
+				continue;
+			for (j = (s->slot[i] >> 12) & (nsize - 1); ns[j];
+			     j = (j + 1) & (nsize - 1))
+				;
+			ns[j] = s->slot[i];
+		}
+		free(s->slot);
+		s->slot = ns;
+		s->mask = nsize - 1;
+	}
+	for (i = (pa >> 12) & s->mask; s->slot[i]; i = (i + 1) & s->mask)
+		if (s->slot[i] == pa)
+			return 1;
+	s->slot[i] = pa;
+	s->used++;
+	return 0;
+}
+
+/*
  * Follow the chunk list of @desc: describe it under @out and return the
  * block addresses in order (at most what total_pages needs), so callers
  * can read the vmalloc'ed contents. Returns 0 or the worst problem.
+ *
+ * total_pages is untrusted: the block array grows with the entries
+ * actually read, never to what total_pages claims, and a chunk met twice
+ * ends the list, so memory and work are bounded by the chunks the dump
+ * holds (fuzz/blob.c found a calloc of 32 GiB: TESTING.md, F4).
  */
 int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 		   struct khor_value *out, uint64_t **blocks_ret,
@@ -56,7 +104,9 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 {
 	struct vm_desc v = vm_parse(desc);
 	uint64_t per_chunk = (c->page_size - 8) / 8;
-	uint64_t want, nblocks = 0, nchunks = 0, max_chunks, chunk;
+	int rc;
+	uint64_t want, nblocks = 0, nchunks = 0, max_chunks, chunk, cap = 0;
+	struct chunk_set seen = { 0 };
 	struct khor_value *chunks;
 	uint64_t *blocks = NULL;
 	uint8_t *page = NULL;
@@ -88,11 +138,8 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 	want = ((uint64_t)v.total_pages + (1ULL << v.order) - 1) >> v.order;
 	max_chunks = want / per_chunk + 1;
 	if (want) {
-		blocks = calloc((size_t)want, sizeof(*blocks));
 		page = malloc((size_t)c->page_size);
-		if (!blocks || !page) {
-			free(blocks);
-			free(page);
+		if (!page) {
 			blob_problem(c, -KHOR_ENOMEM, false, 0, "out of memory");
 			return -KHOR_ENOMEM;
 		}
@@ -104,6 +151,15 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 		if (chunk & (c->page_size - 1)) {
 			blob_problem(c, -KHOR_ECORRUPT, true, chunk,
 				     "kho_vmalloc chunk 0x%llx is not page-aligned",
+				     (unsigned long long)chunk);
+			break;
+		}
+		rc = chunk_set_add(&seen, chunk);
+		if (rc < 0)
+			goto nomem;
+		if (rc) {
+			blob_problem(c, -KHOR_ECORRUPT, true, chunk,
+				     "kho_vmalloc: chunk 0x%llx is already in the list (a loop)",
 				     (unsigned long long)chunk);
 			break;
 		}
@@ -131,6 +187,18 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 					     (unsigned long long)pa, v.order);
 				goto out;
 			}
+			if (nblocks == cap) {
+				uint64_t ncap = cap ? cap * 2 : per_chunk;
+				uint64_t *nb;
+
+				if (ncap > want)
+					ncap = want;
+				nb = realloc(blocks, (size_t)ncap * sizeof(*nb));
+				if (!nb)
+					goto nomem;
+				blocks = nb;
+				cap = ncap;
+			}
 			blocks[nblocks++] = pa;
 		}
 		if (i < per_chunk && nblocks < want)
@@ -142,8 +210,12 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 			     "kho_vmalloc: chunks list %llu blocks of order %u, total_pages %u needs %llu",
 			     (unsigned long long)nblocks, v.order, v.total_pages,
 			     (unsigned long long)want);
+	goto out;
+nomem:
+	blob_problem(c, -KHOR_ENOMEM, false, 0, "out of memory");
 out:
 	kv_uint(out, "blocks", nblocks);
+	free(seen.slot);
 	free(page);
 	status = c->status;
 	*blocks_ret = blocks;

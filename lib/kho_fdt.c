@@ -224,8 +224,10 @@ int khor_fdt_subnode(const void *fdt, size_t len,
 	void *copy = NULL;
 	int rc;
 
+	/* The version check of fdt_decode_aligned(): see finding F2 there. */
 	if (len < sizeof(struct fdt_header) || fdt_magic(fdt) != FDT_MAGIC ||
-	    fdt_totalsize(fdt) > len)
+	    fdt_totalsize(fdt) > len || fdt_version(fdt) < 17 ||
+	    fdt_last_comp_version(fdt) > 17)
 		return -KHOR_ECORRUPT;
 	/* libfdt refuses blobs that are not 8-byte aligned. */
 	if ((uintptr_t)fdt & 7) {

@@ -568,16 +568,45 @@ struct khor_node {
 };
 
 /**
- * struct khor_walk_ops - callbacks of khor_walk(); either may be NULL
+ * struct khor_walk_progress - how far a walk has got, for progress displays
+ * @nodes: distinct metadata pages read so far
+ * @blocks: blocks reported so far
+ * @bytes: bytes those blocks cover
+ * @phys: every block below this address has been reported (runs arrive
+ *	ascending, so it is the end of the last run reported)
+ *
+ * The total is not known before the walk ends; a display can relate @phys
+ * to the end of physical memory (khor_mem_info.phys_end).
+ */
+struct khor_walk_progress {
+	uint64_t nodes;
+	uint64_t blocks;
+	uint64_t bytes;
+	uint64_t phys;
+};
+
+/** Metadata pages read between two calls of khor_walk_ops.progress. */
+#define KHOR_PROGRESS_NODES 256
+
+/**
+ * struct khor_walk_ops - callbacks of khor_walk(); any may be NULL
  * @run: a run of blocks; runs arrive in ascending physical address
  *	(runs of different orders are merged; with a valid map they never
  *	overlap). Return 0 to continue; anything else stops the walk and is
  *	returned by khor_walk().
  * @node: a metadata page, once per distinct page, when first read
+ * @progress: (issue 11) called after a run is reported whenever another
+ *	KHOR_PROGRESS_NODES metadata pages have been read since the last
+ *	call, so it costs one comparison per run; a walk of fewer pages
+ *	never calls it. It must be cheap (no I/O on every call: a display
+ *	should rate-limit itself). Return 0 to continue; anything else stops
+ *	the walk like @run. Added at the end of the structure: callers that
+ *	zero-initialize it are unaffected.
  */
 struct khor_walk_ops {
 	int (*run)(void *arg, const struct khor_run *run);
 	int (*node)(void *arg, const struct khor_node *node);
+	int (*progress)(void *arg, const struct khor_walk_progress *p);
 };
 
 /**
@@ -1012,6 +1041,57 @@ KHOR_API int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
 KHOR_API int khor_symbol_lookup(const struct khor_symbols *syms,
 				struct khor_mem *mem, const char *name,
 				uint64_t *addr_ret, const char **from_ret);
+
+/* ---------------------------------------------------------------------- */
+/* Finding the block that holds an address (issue 8: kho find, khowalk    */
+/* find)                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * struct khor_find_result - the preserved blocks that contain an address
+ * @phys: the address asked about
+ * @n: blocks found: 0 (not preserved, if @error is clear), 1, or more when
+ *	blocks overlap (the map is corrupt)
+ * @blocks: the blocks (@count is 1), ascending order for radix maps,
+ *	ascending address for kho-v1
+ * @reads: metadata reads done (radix: one u64 each; kho-v1: pages)
+ * @v1_bitmap_size: kho-v1: the bitmap size used by the walk
+ * @v1_evidence: kho-v1: why (as struct khor_walk_result)
+ * @error: the first problem (a page on a path not in the dump, a bad
+ *	pointer, overlapping blocks) and how many
+ */
+struct khor_find_result {
+	uint64_t phys;
+	unsigned int n;
+	struct khor_run blocks[KHOR_MAX_ORDERS];
+	uint64_t reads;
+	unsigned int v1_bitmap_size;
+	char v1_evidence[256];
+	struct khor_error error;
+};
+
+/**
+ * khor_find() - is @phys inside a preserved block, and which one
+ * @mem: memory source
+ * @map: the map (from khor_locate())
+ * @phys: any physical address, not necessarily page aligned
+ * @limits: bounds of the kho-v1 walk (NULL: defaults); radix lookups read
+ *	at most (levels + 1) u64 per order
+ * @res: filled in every case
+ *
+ * A block of order o covers PAGE_SIZE << o bytes, so every order is asked
+ * about the block that would hold @phys. Radix maps are looked up by key
+ * (no walk); kho-v1 chunk lists are walked up to @phys.
+ *
+ * Return: 0 (the answer is @res->n, which is complete); -KHOR_ENODATA (a
+ * page some order's lookup needed is not in the dump: blocks found are
+ * real, a "not preserved" is not certain); -KHOR_ECORRUPT (a bad pointer
+ * on a path, or overlapping blocks); -KHOR_ELIMIT, -KHOR_EFORMAT,
+ * -KHOR_EINVAL, -KHOR_ENOMEM. @res->error says more.
+ */
+KHOR_API int khor_find(struct khor_mem *mem, const struct khor_map *map,
+		       uint64_t phys, const struct khor_walk_limits *limits,
+		       struct khor_find_result *res);
 
 #ifdef __cplusplus
 }

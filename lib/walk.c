@@ -323,6 +323,27 @@ int khor_walk_report_node(struct khor_walk_ctx *w, const struct khor_node *node)
 	return rc;
 }
 
+/* ops->progress: every KHOR_PROGRESS_NODES metadata pages, between runs. */
+static int report_progress(struct khor_walk_ctx *w, const struct khor_run *run,
+			   struct khor_walk_progress *p, uint64_t *next)
+{
+	unsigned int shift = w->map->geom.page_shift + run->order;
+	uint64_t end;
+
+	p->blocks += run->count;
+	if (shift < 64) {
+		p->bytes += run->count << shift;
+		end = run->phys + (run->count << shift);
+		if (end > p->phys)
+			p->phys = end;
+	}
+	if (w->res->nodes < *next)
+		return 0;
+	*next = w->res->nodes + KHOR_PROGRESS_NODES;
+	p->nodes = w->res->nodes;
+	return w->ops->progress(w->arg, p);
+}
+
 struct merge_slot {
 	struct khor_cursor *cur;
 	struct khor_run run;
@@ -336,6 +357,8 @@ struct merge_slot {
 static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t n)
 {
 	struct merge_slot slot[KHOR_MAX_ORDERS];
+	struct khor_walk_progress prog = { 0 };
+	uint64_t next_progress = KHOR_PROGRESS_NODES;
 	size_t live = 0;
 	int rc;
 
@@ -360,6 +383,12 @@ static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t 
 		w->res->blocks += slot[min].run.count;
 		if (w->ops && w->ops->run) {
 			rc = w->ops->run(w->arg, &slot[min].run);
+			if (rc)
+				return rc;
+		}
+		if (w->ops && w->ops->progress) {
+			rc = report_progress(w, &slot[min].run, &prog,
+					     &next_progress);
 			if (rc)
 				return rc;
 		}

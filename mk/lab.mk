@@ -35,7 +35,8 @@ LAB_MOD_DIR := build/lab/mod
 LAB_KO := $(LAB_MOD_DIR)/kho_lab.ko
 LAB_DIR = $(O)/lab
 LAB_INITRD = $(LAB_DIR)/initramfs.cpio
-LAB_TOOLS = $(O)/tools/khowalk $(if $(filter 1,$(LAB_KHODUMP)),$(O)/tools/khodump)
+LAB_TOOLS = $(O)/tools/khowalk $(if $(filter 1,$(LAB_KHODUMP)),$(O)/tools/khodump) \
+	$(KT_BIN)
 LAB_TESTS := $(sort $(wildcard tests/lab/*.t))
 LAB_MOD_SRCS := tests/lab/mod/Kbuild tests/lab/mod/kho_lab_main.c \
 	kernel-patch/src/lib/kho_radix_tree.c \

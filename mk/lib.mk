@@ -29,9 +29,13 @@ $(LIB_SO): $(LIB_PIC_OBJS) lib/libkhoradix.map
 		-Wl,--version-script=lib/libkhoradix.map $(ALL_LDFLAGS) \
 		-o $@ $(LIB_PIC_OBJS) $(LIB_LIBS)
 
+# Generated again by install-lib, so that `make && make PREFIX=/usr
+# install` installs a .pc that names /usr.
+pc_gen = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $(1)
+
 $(LIB_PC): lib/khoradix.pc.in Makefile | $(O)/lib/
-	$(call msg,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(call msg,GEN,$@)$(call pc_gen,$<) > $@
 
 %/:
 	$(Q)mkdir -p $@
@@ -43,4 +47,5 @@ install-lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
 	$(INSTALL) -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libkhoradix.so.$(LIB_SO_VER) $(DESTDIR)$(LIBDIR)/libkhoradix.so
 	$(INSTALL) -m 644 lib/radix_reader.h $(DESTDIR)$(INCDIR)/khotools/
-	$(INSTALL) -m 644 $(LIB_PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	$(call pc_gen,lib/khoradix.pc.in) >$(DESTDIR)$(PKGCONFIGDIR)/khoradix.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/khoradix.pc

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -12,6 +13,24 @@ void common_init(struct common_opts *o, const char *prog)
 {
 	memset(o, 0, sizeof(*o));
 	o->prog = prog;
+	o->out = stdout;
+	o->err = stderr;
+}
+
+void common_env(struct common_opts *o, const struct tool_env *env)
+{
+	if (!env)
+		return;
+	if (env->out)
+		o->out = env->out;
+	if (env->err)
+		o->err = env->err;
+	if (env->prog)
+		o->prog = env->prog;
+	if (env->mem) {
+		o->given_mem = env->mem;
+		o->have_source = true;
+	}
 }
 
 void common_fini(struct common_opts *o)
@@ -40,11 +59,12 @@ void errmsg(const struct common_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", o->prog);
+	fflush(o->out);
+	fprintf(o->err, "%s: ", o->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(o->err, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', o->err);
 }
 
 int exit_for(int rc)
@@ -207,6 +227,18 @@ int common_parse_opt(struct common_opts *o, int opt, const char *arg)
 		o->syms.use_vmcoreinfo = true;
 		o->loc.symbols = &o->syms;
 		return 1;
+	case OPT_PROGRESS:
+		if (!strcmp(arg, "auto")) {
+			o->progress = PROGRESS_AUTO;
+		} else if (!strcmp(arg, "always")) {
+			o->progress = PROGRESS_ALWAYS;
+		} else if (!strcmp(arg, "never")) {
+			o->progress = PROGRESS_NEVER;
+		} else {
+			errmsg(o, "invalid --progress '%s' (auto, always or never)", arg);
+			return -1;
+		}
+		return 1;
 	case OPT_SCAN_LIMIT:
 		if (parse_num(o, "--scan-limit", arg, &v))
 			return -1;
@@ -227,6 +259,14 @@ int open_source(struct common_opts *o, struct khor_mem **mem)
 	int rc;
 
 	khor_error_clear(&err);
+	if (o->given_mem) {
+		if (n) {
+			errmsg(o, "the memory source is given: no --raw, --vmcore or --kcore");
+			return -KHOR_EINVAL;
+		}
+		*mem = o->given_mem;
+		return 0;
+	}
 	if (n > 1) {
 		errmsg(o, "give one memory source: --raw, --vmcore or --kcore");
 		return -KHOR_EINVAL;
@@ -241,6 +281,12 @@ int open_source(struct common_opts *o, struct khor_mem **mem)
 	if (rc)
 		errmsg(o, "%s", err.msg);
 	return rc;
+}
+
+void close_source(const struct common_opts *o, struct khor_mem *mem)
+{
+	if (mem != o->given_mem)
+		khor_mem_destroy(mem);
 }
 
 /* ---- JSON ---- */
@@ -368,4 +414,127 @@ void json_end(struct json *j)
 	if (j->pretty)
 		fputc('\n', j->f);
 	fputs("}\n", j->f);
+}
+
+/* ---- sizes, progress, scratch areas ---- */
+
+const char *human_bytes(char *buf, size_t len, uint64_t n)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+	unsigned int u = 0;
+	uint64_t div = 1;
+
+	while (u + 1 < sizeof(unit) / sizeof(unit[0]) && n / div >= 1024) {
+		div <<= 10;
+		u++;
+	}
+	if (n % div == 0)
+		snprintf(buf, len, "%llu %s", (unsigned long long)(n / div),
+			 unit[u]);
+	else
+		snprintf(buf, len, "%.1f %s", (double)n / (double)div, unit[u]);
+	return buf;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void progress_format(char *buf, size_t len, const char *prog,
+		     const struct khor_walk_progress *wp, uint64_t phys_end)
+{
+	char bytes[32];
+	int n;
+
+	n = snprintf(buf, len, "%s: %llu metadata pages, %llu blocks (%s), at 0x%llx",
+		     prog, (unsigned long long)wp->nodes,
+		     (unsigned long long)wp->blocks,
+		     human_bytes(bytes, sizeof(bytes), wp->bytes),
+		     (unsigned long long)wp->phys);
+	/* Runs arrive ascending, so the address is how far the walk got. */
+	if (phys_end && wp->phys <= phys_end && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " of 0x%llx (%u%%)",
+			 (unsigned long long)phys_end,
+			 (unsigned int)((double)wp->phys * 100.0 / (double)phys_end));
+}
+
+void progress_start(struct progress *p, const struct common_opts *o,
+		    struct khor_mem *mem)
+{
+	memset(p, 0, sizeof(*p));
+	p->o = o;
+	p->enabled = o->progress == PROGRESS_ALWAYS ||
+		     (o->progress == PROGRESS_AUTO && isatty(STDERR_FILENO));
+	p->phys_end = mem ? khor_mem_get_info(mem)->phys_end : 0;
+	p->start_ms = now_ms();
+}
+
+int progress_update(struct progress *p, const struct khor_walk_progress *wp)
+{
+	uint64_t t;
+	char line[256];
+
+	if (!p->enabled)
+		return 0;
+	t = now_ms();
+	if (p->o->progress != PROGRESS_ALWAYS &&
+	    t - p->start_ms < PROGRESS_DELAY_MS)
+		return 0;
+	if (p->shown && t - p->last_ms < PROGRESS_EVERY_MS)
+		return 0;
+	progress_format(line, sizeof(line), p->o->prog, wp, p->phys_end);
+	/* Standard output may be the same terminal: keep the order. */
+	fflush(stdout);
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+	p->shown = true;
+	p->last_ms = t;
+	return 0;
+}
+
+void progress_end(struct progress *p)
+{
+	if (!p->shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->shown = false;
+}
+
+const char *debugfs_dir(const struct common_opts *o)
+{
+	return o->loc.debugfs ? o->loc.debugfs : DEFAULT_DEBUGFS;
+}
+
+/* out/scratch_phys and out/scratch_len: one "0x%llx\n" per area. */
+void read_scratch(const struct common_opts *o, struct scratch *sc)
+{
+	char path[4096];
+	FILE *fp, *fl;
+
+	memset(sc, 0, sizeof(*sc));
+	snprintf(path, sizeof(path), "%s/out/scratch_phys", debugfs_dir(o));
+	fp = fopen(path, "r");
+	snprintf(path, sizeof(path), "%s/out/scratch_len", debugfs_dir(o));
+	fl = fopen(path, "r");
+	if (fp && fl) {
+		unsigned long long a, l;
+
+		sc->have = true;
+		while (sc->n < MAX_SCRATCH && fscanf(fp, "%llx", &a) == 1 &&
+		       fscanf(fl, "%llx", &l) == 1) {
+			sc->phys[sc->n] = a;
+			sc->len[sc->n] = l;
+			sc->n++;
+		}
+	}
+	if (fp)
+		fclose(fp);
+	if (fl)
+		fclose(fl);
 }

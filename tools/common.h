@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "radix_reader.h"
+#include "tool_env.h"
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -40,11 +41,22 @@ enum {
 	OPT_SYSTEM_MAP,
 	OPT_SYMBOLS,
 	OPT_SCAN_LIMIT,
+	OPT_PROGRESS,
 	OPT_TOOL_BASE = 0x200,	/* tool-specific options start here */
+};
+
+/* --progress: on standard error, never on standard output. */
+enum progress_when {
+	PROGRESS_AUTO = 0,	/* stderr is a terminal and the walk is slow */
+	PROGRESS_ALWAYS,
+	PROGRESS_NEVER,
 };
 
 struct common_opts {
 	const char *prog;
+	FILE *out;		/* results (stdout) */
+	FILE *err;		/* messages (stderr) */
+	struct khor_mem *given_mem;	/* from a tool_env; never destroyed */
 	bool json;
 	bool pretty;
 	int verbose;
@@ -57,6 +69,7 @@ struct common_opts {
 	struct khor_walk_limits limits;
 	unsigned int v1_bitmap_size;
 	struct khor_symbols syms;
+	enum progress_when progress;
 };
 
 /* The long options every tool accepts; end with the tool's own and {0}. */
@@ -83,7 +96,8 @@ struct common_opts {
 	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },                 \
 	{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },           \
 	{ "symbols", no_argument, NULL, OPT_SYMBOLS },                       \
-	{ "scan-limit", required_argument, NULL, OPT_SCAN_LIMIT }
+	{ "scan-limit", required_argument, NULL, OPT_SCAN_LIMIT },            \
+	{ "progress", required_argument, NULL, OPT_PROGRESS }
 
 #define COMMON_SHORT_OPTIONS "hVvj"
 
@@ -110,6 +124,8 @@ struct common_opts {
 	"      --force-version N    decode an unknown kho-vN as version N\n"        \
 	"      --max-nodes N        stop after N metadata pages (default 16777216)\n" \
 	"Output:\n"                                                                 \
+	"      --progress WHEN      progress on stderr: auto (a terminal and a walk\n" \
+	"                           over 0.5 s), always or never (default auto)\n" \
 	"  -j, --json               JSON output\n"                                 \
 	"      --pretty             indented JSON (implies --json)\n"              \
 	"  -v, --verbose            say how the map was found\n"                   \
@@ -117,6 +133,8 @@ struct common_opts {
 	"  -V, --version            version\n"
 
 void common_init(struct common_opts *o, const char *prog);
+/* Apply a caller's environment after common_init(); @env may be NULL. */
+void common_env(struct common_opts *o, const struct tool_env *env);
 void common_fini(struct common_opts *o);
 /* Handle one shared option; returns 1 if handled, 0 if not ours, -1 on error. */
 int common_parse_opt(struct common_opts *o, int opt, const char *arg);
@@ -130,6 +148,8 @@ int exit_for(int rc);
 
 /* Open the memory source the options name (or the live default). */
 int open_source(struct common_opts *o, struct khor_mem **mem);
+/* Close what open_source() returned (a caller's source stays open). */
+void close_source(const struct common_opts *o, struct khor_mem *mem);
 
 /* JSON helpers: addresses are strings "0x...", integers plain. */
 struct json {
@@ -151,5 +171,52 @@ void json_bool(struct json *j, const char *key, bool v);
 void json_double(struct json *j, const char *key, double v);
 void json_end(struct json *j);
 void json_error(struct json *j, const struct khor_error *err);
+
+/* "4096 B", "50 MiB", "3.4 GiB": exact integers print without a fraction. */
+const char *human_bytes(char *buf, size_t len, uint64_t n);
+
+/*
+ * Progress of a walk on standard error (issue 11): a line rewritten in
+ * place with \r, shown only when stderr is a terminal and the walk has
+ * taken PROGRESS_DELAY_MS (or always with --progress always), at most
+ * every PROGRESS_EVERY_MS, and erased when the walk ends.
+ */
+#define PROGRESS_DELAY_MS 500
+#define PROGRESS_EVERY_MS 100
+
+struct progress {
+	const struct common_opts *o;
+	bool enabled;
+	bool shown;
+	uint64_t phys_end;
+	uint64_t start_ms;
+	uint64_t last_ms;
+};
+
+void progress_start(struct progress *p, const struct common_opts *o,
+		    struct khor_mem *mem);
+/* The khor_walk_ops.progress callback's body. Always returns 0. */
+int progress_update(struct progress *p, const struct khor_walk_progress *wp);
+/* Erase the line, if one is shown; call before printing anything else. */
+void progress_end(struct progress *p);
+/* The text of one progress line (without \r), for tests. */
+void progress_format(char *buf, size_t len, const char *prog,
+		     const struct khor_walk_progress *wp, uint64_t phys_end);
+
+/* KHO scratch areas from debugfs out/scratch_phys and out/scratch_len. */
+#define MAX_SCRATCH 64
+#define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
+
+struct scratch {
+	uint64_t phys[MAX_SCRATCH];
+	uint64_t len[MAX_SCRATCH];
+	unsigned int n;
+	bool have;
+};
+
+/* The KHO debugfs directory the options name, or the default. */
+const char *debugfs_dir(const struct common_opts *o);
+/* Fill @sc (have = false if the files cannot be read). */
+void read_scratch(const struct common_opts *o, struct scratch *sc);
 
 #endif /* KHOTOOLS_COMMON_H */

@@ -13,7 +13,9 @@
 
 #include "common.h"
 
-#define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
+/* Results go here: stdout, or crash's fp (tool_env.h). */
+static FILE *outf;
+
 #define MAX_QUERIES 256
 #define FDT_BYTES_SHOWN 32
 
@@ -53,6 +55,7 @@ struct summary {
 	bool fdt_found;
 	uint64_t fdt_found_phys;
 	uint8_t *pagebuf;
+	struct progress prog;
 };
 
 struct sub_result {
@@ -61,13 +64,6 @@ struct sub_result {
 	int rc;
 	bool from_file;
 	int preserved;		/* -1 unknown */
-};
-
-struct scratch {
-	uint64_t phys[64];
-	uint64_t len[64];
-	unsigned int n;
-	bool have;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -169,11 +165,19 @@ static int on_node(void *arg, const struct khor_node *node)
 	return 0;
 }
 
+static int on_progress(void *arg, const struct khor_walk_progress *p)
+{
+	struct summary *s = arg;
+
+	return progress_update(&s->prog, p);
+}
+
 static void run_summary(struct dump_opts *d, struct khor_mem *mem,
 			struct khor_mem *inner, const struct khor_located *loc,
 			struct summary *s, struct outcome *oc)
 {
-	struct khor_walk_ops ops = { .run = on_run, .node = on_node };
+	struct khor_walk_ops ops = { .run = on_run, .node = on_node,
+				     .progress = on_progress };
 	struct khor_map map = loc->map;
 	uint64_t ps = UINT64_C(1) << map.geom.page_shift;
 	int rc;
@@ -194,7 +198,9 @@ static void run_summary(struct dump_opts *d, struct khor_mem *mem,
 	if (!s->pagebuf)
 		s->find_fdt = false;
 	map.v1_bitmap_size = d->o->v1_bitmap_size;
+	progress_start(&s->prog, d->o, mem);
 	rc = khor_walk(mem, &map, &d->o->limits, &ops, s, &s->res);
+	progress_end(&s->prog);
 	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA) {
 		int frc = khor_ranges_flush(&s->ranges);
 
@@ -220,11 +226,6 @@ static int query_state(const struct summary *s, uint64_t phys)
 
 /* ---- debugfs files ---- */
 
-static const char *debugfs_dir(const struct common_opts *o)
-{
-	return o->loc.debugfs ? o->loc.debugfs : DEFAULT_DEBUGFS;
-}
-
 static void *read_file(const char *path, size_t max, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -248,39 +249,12 @@ static void *read_file(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-/* out/scratch_phys and out/scratch_len: one "0x%llx\n" per area. */
-static void read_scratch(const struct common_opts *o, struct scratch *sc)
-{
-	char path[4096];
-	FILE *fp, *fl;
-
-	snprintf(path, sizeof(path), "%s/out/scratch_phys", debugfs_dir(o));
-	fp = fopen(path, "r");
-	snprintf(path, sizeof(path), "%s/out/scratch_len", debugfs_dir(o));
-	fl = fopen(path, "r");
-	if (fp && fl) {
-		unsigned long long a, l;
-
-		sc->have = true;
-		while (sc->n < 64 && fscanf(fp, "%llx", &a) == 1 &&
-		       fscanf(fl, "%llx", &l) == 1) {
-			sc->phys[sc->n] = a;
-			sc->len[sc->n] = l;
-			sc->n++;
-		}
-	}
-	if (fp)
-		fclose(fp);
-	if (fl)
-		fclose(fl);
-}
-
 /* ---- text rendering ---- */
 
 static void indent(int n)
 {
 	for (int i = 0; i < n; i++)
-		fputs("  ", stdout);
+		fputs("  ", outf);
 }
 
 static void put_str(FILE *f, const char *s)
@@ -304,28 +278,28 @@ static void put_str(FILE *f, const char *s)
 static void put_bytes(const uint8_t *b, size_t n, uint64_t total, size_t max)
 {
 	for (size_t i = 0; i < n && i < max; i++)
-		printf("%s%02x", i ? " " : "", b[i]);
+		fprintf(outf, "%s%02x", i ? " " : "", b[i]);
 	if (total > n || n > max)
-		printf("%s...", n ? " " : "");
+		fprintf(outf, "%s...", n ? " " : "");
 }
 
 static void put_scalar(const struct khor_value *v)
 {
 	switch (v->type) {
 	case KHOR_V_STR:
-		put_str(stdout, v->s);
+		put_str(outf, v->s);
 		break;
 	case KHOR_V_HEX:
-		printf("0x%llx", (unsigned long long)v->u);
+		fprintf(outf, "0x%llx", (unsigned long long)v->u);
 		break;
 	case KHOR_V_UINT:
-		printf("%llu", (unsigned long long)v->u);
+		fprintf(outf, "%llu", (unsigned long long)v->u);
 		break;
 	case KHOR_V_BOOL:
-		fputs(v->u ? "yes" : "no", stdout);
+		fputs(v->u ? "yes" : "no", outf);
 		break;
 	case KHOR_V_BYTES:
-		printf("(%llu bytes) ", (unsigned long long)v->u);
+		fprintf(outf, "(%llu bytes) ", (unsigned long long)v->u);
 		put_bytes(v->bytes, v->nbytes, v->u, 64);
 		break;
 	default:
@@ -341,7 +315,7 @@ static void render_fdt_node(const struct khor_value *n, int ind)
 	const struct khor_value *kids = khor_value_get(n, "children");
 
 	indent(ind);
-	printf("%s {\n", name && name->s ? name->s : "?");
+	fprintf(outf, "%s {\n", name && name->s ? name->s : "?");
 	for (const struct khor_value *p = props ? props->child : NULL; p; p = p->next) {
 		const struct khor_value *pn = khor_value_get(p, "name");
 		const struct khor_value *val = khor_value_get(p, "value");
@@ -349,39 +323,39 @@ static void render_fdt_node(const struct khor_value *n, int ind)
 		const struct khor_value *u64 = khor_value_get(p, "u64");
 
 		indent(ind + 1);
-		fputs(pn && pn->s ? pn->s : "?", stdout);
+		fputs(pn && pn->s ? pn->s : "?", outf);
 		if (str) {
 			const char *s = str->s;
 
-			fputs(" = ", stdout);
+			fputs(" = ", outf);
 			/* Several strings were joined with '\n' by the decoder. */
 			while (s) {
 				const char *nl = strchr(s, '\n');
 				char *one = strndup(s, nl ? (size_t)(nl - s) : strlen(s));
 
 				if (one)
-					put_str(stdout, one);
+					put_str(outf, one);
 				free(one);
 				s = nl ? nl + 1 : NULL;
 				if (s)
-					fputs(", ", stdout);
+					fputs(", ", outf);
 			}
-			fputs(";\n", stdout);
+			fputs(";\n", outf);
 		} else if (val && val->nbytes) {
-			fputs(" = [", stdout);
+			fputs(" = [", outf);
 			put_bytes(val->bytes, val->nbytes, val->u, FDT_BYTES_SHOWN);
-			fputs("];", stdout);
+			fputs("];", outf);
 			if (u64)
-				printf(" // u64 0x%llx", (unsigned long long)u64->u);
-			fputc('\n', stdout);
+				fprintf(outf, " // u64 0x%llx", (unsigned long long)u64->u);
+			fputc('\n', outf);
 		} else {
-			fputs(";\n", stdout);
+			fputs(";\n", outf);
 		}
 	}
 	for (const struct khor_value *k = kids ? kids->child : NULL; k; k = k->next)
 		render_fdt_node(k, ind + 1);
 	indent(ind);
-	fputs("};\n", stdout);
+	fputs("};\n", outf);
 }
 
 static void render_value(const struct khor_value *v, int ind);
@@ -395,18 +369,18 @@ static void render_member(const struct khor_value *m, int ind)
 {
 	indent(ind);
 	if (m->key)
-		printf("%s:", m->key);
+		fprintf(outf, "%s:", m->key);
 	if (is_scalar(m)) {
-		fputc(' ', stdout);
+		fputc(' ', outf);
 		put_scalar(m);
-		fputc('\n', stdout);
+		fputc('\n', outf);
 	} else if (m->kind && !strcmp(m->kind, "fdt-node")) {
-		fputc('\n', stdout);
+		fputc('\n', outf);
 		render_fdt_node(m, ind + 1);
 	} else if (!m->child) {
-		fputs(m->type == KHOR_V_LIST ? " none\n" : "\n", stdout);
+		fputs(m->type == KHOR_V_LIST ? " none\n" : "\n", outf);
 	} else {
-		fputc('\n', stdout);
+		fputc('\n', outf);
 		render_value(m, ind + 1);
 	}
 }
@@ -420,30 +394,30 @@ static void render_value(const struct khor_value *v, int ind)
 		}
 		/* list item */
 		indent(ind);
-		fputs("- ", stdout);
+		fputs("- ", outf);
 		if (is_scalar(c)) {
 			put_scalar(c);
-			fputc('\n', stdout);
+			fputc('\n', outf);
 		} else if (c->kind && !strcmp(c->kind, "fdt-node")) {
-			fputc('\n', stdout);
+			fputc('\n', outf);
 			render_fdt_node(c, ind + 1);
 		} else if (c->type == KHOR_V_OBJECT && c->child) {
 			/* first member on the dash's line, the rest aligned */
 			const struct khor_value *first = c->child;
 
-			printf("%s:", first->key ? first->key : "");
+			fprintf(outf, "%s:", first->key ? first->key : "");
 			if (is_scalar(first)) {
-				fputc(' ', stdout);
+				fputc(' ', outf);
 				put_scalar(first);
-				fputc('\n', stdout);
+				fputc('\n', outf);
 			} else {
-				fputc('\n', stdout);
+				fputc('\n', outf);
 				render_value(first, ind + 2);
 			}
 			for (const struct khor_value *m = first->next; m; m = m->next)
 				render_member(m, ind + 1);
 		} else {
-			fputs("{}\n", stdout);
+			fputs("{}\n", outf);
 		}
 	}
 }
@@ -524,7 +498,7 @@ static void text_candidates(const struct khor_located *loc)
 	for (unsigned int i = 0; i < loc->ncands; i++) {
 		const struct khor_candidate *c = &loc->cands[i];
 
-		printf("  candidate 0x%llx %s%s: %s\n", (unsigned long long)c->phys,
+		fprintf(outf, "  candidate 0x%llx %s%s: %s\n", (unsigned long long)c->phys,
 		       c->compatible,
 		       loc->have_fdt_phys && loc->fdt_phys == c->phys ? " (chosen)" : "",
 		       c->verdict);
@@ -537,43 +511,43 @@ static void text_summary(const struct report *r)
 	const struct khor_stats *st = &s->stats;
 	bool v1 = r->loc->map.format == KHOR_FMT_V1;
 
-	printf("summary:\n");
+	fprintf(outf, "summary:\n");
 	if (s->v1_unfinalized) {
-		printf("  map: not finalized (kho-v1, preserved-memory-map is 0): nothing preserved yet\n");
+		fprintf(outf, "  map: not finalized (kho-v1, preserved-memory-map is 0): nothing preserved yet\n");
 		return;
 	}
-	printf("  blocks:    %llu in %llu ranges, %llu bytes\n",
+	fprintf(outf, "  blocks:    %llu in %llu ranges, %llu bytes\n",
 	       (unsigned long long)st->blocks_total,
 	       (unsigned long long)s->nranges,
 	       (unsigned long long)st->preserved_bytes);
-	printf("  order      blocks            bytes\n");
+	fprintf(outf, "  order      blocks            bytes\n");
 	for (unsigned int i = 0; i < KHOR_MAX_ORDERS; i++)
 		if (st->blocks[i])
-			printf("  %5u %11llu %16llu\n", i,
+			fprintf(outf, "  %5u %11llu %16llu\n", i,
 			       (unsigned long long)st->blocks[i],
 			       (unsigned long long)(st->blocks[i] * (st->page_size << i)));
 	if (v1)
-		printf("  metadata:  %llu chunks, %llu bitmaps",
+		fprintf(outf, "  metadata:  %llu chunks, %llu bitmaps",
 		       (unsigned long long)st->nodes[1],
 		       (unsigned long long)st->leaves);
 	else
-		printf("  metadata:  %llu tables, %llu leaves",
+		fprintf(outf, "  metadata:  %llu tables, %llu leaves",
 		       (unsigned long long)(s->res.nodes - st->leaves),
 		       (unsigned long long)st->leaves);
-	printf(", %llu bytes (%.4f%% of preserved)\n",
+	fprintf(outf, ", %llu bytes (%.4f%% of preserved)\n",
 	       (unsigned long long)st->metadata_bytes,
 	       100.0 * ratio(st->metadata_bytes, st->preserved_bytes));
 	if (r->loc->have_fdt_phys) {
 		int p = query_state(s, r->loc->fdt_phys);
 
-		printf("  FDT page:  0x%llx %s\n", (unsigned long long)r->loc->fdt_phys,
+		fprintf(outf, "  FDT page:  0x%llx %s\n", (unsigned long long)r->loc->fdt_phys,
 		       p > 0 ? "preserved" : p == 0 ? "NOT preserved" : "unknown");
 	} else if (s->fdt_found) {
-		printf("  FDT page:  0x%llx preserved (found among order-0 blocks)\n",
+		fprintf(outf, "  FDT page:  0x%llx preserved (found among order-0 blocks)\n",
 		       (unsigned long long)s->fdt_found_phys);
 	}
 	if (s->rc)
-		printf("  walk:      stopped early: %s\n", s->res.error.msg);
+		fprintf(outf, "  walk:      stopped early: %s\n", s->res.error.msg);
 }
 
 static void text_report(const struct report *r)
@@ -582,52 +556,52 @@ static void text_report(const struct report *r)
 	const struct khor_fdt_info *in = &loc->info;
 
 	if (r->mi)
-		printf("source:      %s, memory ends at 0x%llx, page size %llu (%s)%s%s\n",
+		fprintf(outf, "source:      %s, memory ends at 0x%llx, page size %llu (%s)%s%s\n",
 		       r->mi->kind, (unsigned long long)r->mi->phys_end,
 		       (unsigned long long)r->page_size, r->page_size_from,
 		       r->mi->osrelease[0] ? ", release " : "", r->mi->osrelease);
 	else
-		printf("source:      none: %s\n", r->nomem_reason);
-	printf("located:     %s\n", loc->how);
+		fprintf(outf, "source:      none: %s\n", r->nomem_reason);
+	fprintf(outf, "located:     %s\n", loc->how);
 	text_candidates(loc);
-	printf("KHO FDT:     %u bytes, compatible ", in->totalsize);
-	put_str(stdout, in->compatible);
-	printf(" (version %u%s%s, %s)\n", in->version,
+	fprintf(outf, "KHO FDT:     %u bytes, compatible ", in->totalsize);
+	put_str(outf, in->compatible);
+	fprintf(outf, " (version %u%s%s, %s)\n", in->version,
 	       in->suffix[0] ? ", suffix " : "", in->suffix,
 	       fmt_long(in->format));
 	if (loc->have_fdt_phys)
-		printf("FDT at:      0x%llx\n", (unsigned long long)loc->fdt_phys);
-	printf("memory map:  0x%llx%s\n", (unsigned long long)in->mem_map,
+		fprintf(outf, "FDT at:      0x%llx\n", (unsigned long long)loc->fdt_phys);
+	fprintf(outf, "memory map:  0x%llx%s\n", (unsigned long long)in->mem_map,
 	       in->format == KHOR_FMT_V1 && !in->mem_map ? " (not finalized)" : "");
 	if (r->tree)
 		render_fdt_node(r->tree, 0);
-	printf("sub-nodes:   %u\n", r->nsubs);
+	fprintf(outf, "sub-nodes:   %u\n", r->nsubs);
 	for (unsigned int i = 0; i < r->nsubs; i++) {
 		const struct sub_result *sr = &r->subs[i];
 
-		printf("sub-node ");
-		put_str(stdout, sr->sub.name);
-		printf(":\n");
+		fprintf(outf, "sub-node ");
+		put_str(outf, sr->sub.name);
+		fprintf(outf, ":\n");
 		if (sr->sub.has_phys)
-			printf("  %s: 0x%llx\n", sr->sub.addr_prop,
+			fprintf(outf, "  %s: 0x%llx\n", sr->sub.addr_prop,
 			       (unsigned long long)sr->sub.phys);
 		if (sr->sub.has_size)
-			printf("  blob-size: %llu\n", (unsigned long long)sr->sub.size);
+			fprintf(outf, "  blob-size: %llu\n", (unsigned long long)sr->sub.size);
 		if (sr->sub.problem[0])
-			printf("  problem: %s\n", sr->sub.problem);
+			fprintf(outf, "  problem: %s\n", sr->sub.problem);
 		if (sr->preserved >= 0)
-			printf("  preserved: %s\n", sr->preserved ? "yes" : "NO");
+			fprintf(outf, "  preserved: %s\n", sr->preserved ? "yes" : "NO");
 		if (sr->from_file)
-			printf("  read from: debugfs sub_fdts/%s\n", sr->sub.name);
+			fprintf(outf, "  read from: debugfs sub_fdts/%s\n", sr->sub.name);
 		if (sr->blob)
 			render_value(sr->blob, 1);
 	}
 	if (r->sum->done)
 		text_summary(r);
 	if (r->scratch->have) {
-		printf("scratch:     %u areas (debugfs)\n", r->scratch->n);
+		fprintf(outf, "scratch:     %u areas (debugfs)\n", r->scratch->n);
 		for (unsigned int i = 0; i < r->scratch->n; i++)
-			printf("  0x%llx-0x%llx %llu\n",
+			fprintf(outf, "  0x%llx-0x%llx %llu\n",
 			       (unsigned long long)r->scratch->phys[i],
 			       (unsigned long long)(r->scratch->phys[i] + r->scratch->len[i]),
 			       (unsigned long long)r->scratch->len[i]);
@@ -641,7 +615,7 @@ static void json_report(const struct report *r, const struct outcome *oc)
 	const struct summary *s = r->sum;
 	struct json j;
 
-	json_begin(&j, stdout, r->d->o->pretty);
+	json_begin(&j, outf, r->d->o->pretty);
 	if (r->mi) {
 		json_open(&j, "source", '{');
 		json_str(&j, "kind", r->mi->kind);
@@ -872,7 +846,7 @@ static int run_dump(struct dump_opts *d)
 		}
 		if (khor_mem_record_create(inner, &mem)) {
 			errmsg(o, "out of memory");
-			khor_mem_destroy(inner);
+			close_source(o, inner);
 			return EXIT_FAIL;
 		}
 	}
@@ -986,7 +960,7 @@ static int run_dump(struct dump_opts *d)
 		json_report(&r, &oc);
 	else
 		text_report(&r);
-	fflush(stdout);
+	fflush(outf);
 
 	status = exit_for(oc.rc);
 	if (oc.rc == -KHOR_ELIMIT)
@@ -1014,11 +988,12 @@ out:
 	khor_value_free(r.tree);
 	if (mem != inner)
 		khor_mem_destroy(mem);
-	khor_mem_destroy(inner);
+	close_source(o, inner);
 	return status;
 }
 
-static int run(struct common_opts *o, int argc, char **argv)
+static int run(struct common_opts *o, const struct tool_env *env,
+	       int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		COMMON_LONG_OPTIONS,
@@ -1027,21 +1002,21 @@ static int run(struct common_opts *o, int argc, char **argv)
 		{ "preview", required_argument, NULL, OPT_PREVIEW },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char outbuf[1 << 16];
 	struct dump_opts d = { .o = o };
 	uint64_t v;
 	int opt, rc;
 
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	common_init(o, "khodump");
+	common_env(o, env);
+	outf = o->out;
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(stdout, o->prog);
+			usage(outf, o->prog);
 			return EXIT_OK;
 		case 'V':
-			printf("khodump %s\n", KHOTOOLS_VERSION);
+			fprintf(outf, "khodump %s\n", KHOTOOLS_VERSION);
 			return EXIT_OK;
 		case OPT_EXTRACT:
 			d.extract = optarg;
@@ -1057,14 +1032,14 @@ static int run(struct common_opts *o, int argc, char **argv)
 			d.preview = (size_t)v;
 			break;
 		case '?':
-			usage(stderr, o->prog);
+			usage(o->err, o->prog);
 			return EXIT_USAGE;
 		default:
 			rc = common_parse_opt(o, opt, optarg);
 			if (rc < 0)
 				return EXIT_USAGE;
 			if (rc == 0) {
-				usage(stderr, o->prog);
+				usage(o->err, o->prog);
 				return EXIT_USAGE;
 			}
 		}
@@ -1076,12 +1051,24 @@ static int run(struct common_opts *o, int argc, char **argv)
 	return run_dump(&d);
 }
 
-int main(int argc, char **argv)
+int khodump_run(const struct tool_env *env, int argc, char **argv)
 {
 	struct common_opts o;
 	int status;
 
-	status = run(&o, argc, argv);
+	status = run(&o, env, argc, argv);
 	common_fini(&o);
+	fflush(o.out);
 	return status;
 }
+
+/* Built without main() into the crash extension (mk/crash.mk). */
+#ifndef KHO_TOOL_NO_MAIN
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	return khodump_run(NULL, argc, argv);
+}
+#endif

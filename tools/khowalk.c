@@ -8,13 +8,29 @@
 #include <string.h>
 
 #include "common.h"
+#include "map.h"
 
-enum cmd { CMD_PAGES, CMD_RANGES, CMD_STATS, CMD_CHECK };
+/* Results go here: stdout, or crash's fp (tool_env.h). */
+static FILE *outf;
+
+enum cmd { CMD_PAGES, CMD_RANGES, CMD_STATS, CMD_CHECK, CMD_MAP };
 
 static const char *const cmd_names[] = {
 	[CMD_PAGES] = "pages", [CMD_RANGES] = "ranges",
 	[CMD_STATS] = "stats", [CMD_CHECK] = "check",
+	[CMD_MAP] = "map",
 };
+
+enum {
+	OPT_SVG = OPT_TOOL_BASE,
+	OPT_WIDTH,
+	OPT_SCALE,
+	OPT_COLOR,
+};
+
+/* `map` options (tools/map.h); an option given is checked against the command. */
+static struct map_opts map_opts = { .color = -1 };
+static const char *map_opt_given;
 
 struct walk_state {
 	struct common_opts *o;
@@ -25,22 +41,34 @@ struct walk_state {
 	uint64_t nranges;
 	struct khor_stats stats;
 	struct khor_check check;
+	struct map *map;
+	struct progress prog;
 };
 
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [OPTIONS] [pages|ranges|stats|check]\n"
+		"usage: %s [OPTIONS] [pages|ranges|stats|check|map]\n"
 		"       %s [OPTIONS] key decode KEY\n"
 		"       %s [OPTIONS] key encode PHYS ORDER\n"
+		"       %s [OPTIONS] find PHYS\n"
 		"\n"
 		"Walk a Kexec HandOver (KHO) preserved-memory map.\n"
 		"  pages    one line per preserved block: 0x<phys> <order> (default)\n"
 		"  ranges   coalesced ranges: 0x<start>-0x<end> <bytes>\n"
 		"  stats    blocks per order, nodes per level, metadata cost\n"
 		"  check    validate the map; exit 3 if it is corrupt\n"
+		"  map      physical memory as a picture: a text strip, or SVG\n"
+		"  find     the preserved block (any order) that holds PHYS\n"
 		"  key      radix key codec\n"
-		"\n%s", prog, prog, prog, COMMON_OPTIONS_HELP);
+		"\n"
+		"Map (khowalk(1), MAP LAYOUT):\n"
+		"      --svg FILE           draw SVG into FILE ('-': standard output)\n"
+		"      --width N            cells (pixels) per row (SVG 1024, text: the\n"
+		"                           terminal's width, else 64)\n"
+		"      --scale BYTES        bytes per cell, e.g. 64K (default: fit the page)\n"
+		"      --color[=WHEN]       colour the text strip: auto, always, never\n"
+		"\n%s", prog, prog, prog, prog, COMMON_OPTIONS_HELP);
 }
 
 static int on_range(void *arg, uint64_t start, uint64_t end)
@@ -56,7 +84,7 @@ static int on_range(void *arg, uint64_t start, uint64_t end)
 		json_hex(&s->j, "end", end);
 		json_close(&s->j, '}');
 	} else {
-		printf("0x%llx-0x%llx %llu\n", (unsigned long long)start,
+		fprintf(outf, "0x%llx-0x%llx %llu\n", (unsigned long long)start,
 		       (unsigned long long)end,
 		       (unsigned long long)(end - start));
 	}
@@ -78,12 +106,14 @@ static int on_run(void *arg, const struct khor_run *run)
 				json_uint(&s->j, "order", run->order);
 				json_close(&s->j, '}');
 			} else {
-				printf("0x%llx %u\n", (unsigned long long)phys,
+				fprintf(outf, "0x%llx %u\n", (unsigned long long)phys,
 				       run->order);
 			}
 		}
 		return 0;
 	}
+	if (s->map && map_add_run(s->map, run))
+		return -KHOR_ENOMEM;
 	khor_stats_add_run(&s->stats, run);
 	khor_check_add_run(&s->check, run);
 	return khor_ranges_add(&s->ranges, run);
@@ -94,7 +124,58 @@ static int on_node(void *arg, const struct khor_node *node)
 	struct walk_state *s = arg;
 
 	khor_stats_add_node(&s->stats, node);
+	if (s->map && map_add_node(s->map, node->phys, node->size))
+		return -KHOR_ENOMEM;
 	return 0;
+}
+
+static int on_progress(void *arg, const struct khor_walk_progress *p)
+{
+	struct walk_state *s = arg;
+
+	return progress_update(&s->prog, p);
+}
+
+/* After the walk: the FDT page and scratch areas, then the picture. */
+static int draw_map(struct walk_state *s, struct khor_mem *mem,
+		    const struct khor_located *loc,
+		    const struct khor_walk_result *res)
+{
+	struct common_opts *o = s->o;
+	char title[512], bytes[32], err[256];
+	struct scratch sc;
+	int rc = 0;
+
+	if (loc->have_fdt_phys) {
+		uint64_t len = loc->info.totalsize ? loc->info.totalsize : 1;
+
+		len = (len + s->page_size - 1) / s->page_size * s->page_size;
+		rc = map_add_fdt(s->map, loc->fdt_phys, len);
+	}
+	/* Scratch areas are known only from debugfs (live, or a copy). */
+	if (!o->loc.fdt_file && (!o->have_source || o->loc.debugfs)) {
+		read_scratch(o, &sc);
+		for (unsigned int i = 0; !rc && i < sc.n; i++)
+			rc = map_add_scratch(s->map, sc.phys[i], sc.len[i]);
+	}
+	if (rc) {
+		errmsg(o, "out of memory");
+		return EXIT_FAIL;
+	}
+	snprintf(title, sizeof(title),
+		 "%s: %llu blocks in %llu ranges, %s preserved, %llu metadata pages",
+		 loc->have_fdt ? loc->info.compatible : "--root",
+		 (unsigned long long)s->stats.blocks_total,
+		 (unsigned long long)s->nranges,
+		 human_bytes(bytes, sizeof(bytes), s->stats.preserved_bytes),
+		 (unsigned long long)res->nodes);
+	map_opts.out = outf;
+	if (map_render(s->map, &map_opts, khor_mem_get_info(mem)->phys_end,
+		       title, err, sizeof(err))) {
+		errmsg(o, "%s", err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -109,45 +190,45 @@ static void print_stats_text(const struct walk_state *s,
 	const struct khor_stats *st = &s->stats;
 	bool v1 = loc->map.format == KHOR_FMT_V1;
 
-	printf("format:      %s (%s)\n",
+	fprintf(outf, "format:      %s (%s)\n",
 	       loc->have_fdt ? loc->info.compatible : "--root",
 	       v1 ? "chunk list" : "radix tree");
-	printf("page size:   %llu\n", (unsigned long long)s->page_size);
-	printf("blocks:      %llu in %llu ranges\n",
+	fprintf(outf, "page size:   %llu\n", (unsigned long long)s->page_size);
+	fprintf(outf, "blocks:      %llu in %llu ranges\n",
 	       (unsigned long long)st->blocks_total,
 	       (unsigned long long)s->nranges);
-	printf("preserved:   %llu bytes\n",
+	fprintf(outf, "preserved:   %llu bytes\n",
 	       (unsigned long long)st->preserved_bytes);
-	printf("order      blocks            bytes\n");
+	fprintf(outf, "order      blocks            bytes\n");
 	for (unsigned int i = 0; i < KHOR_MAX_ORDERS; i++)
 		if (st->blocks[i])
-			printf("%5u %11llu %16llu\n", i,
+			fprintf(outf, "%5u %11llu %16llu\n", i,
 			       (unsigned long long)st->blocks[i],
 			       (unsigned long long)(st->blocks[i] *
 						    (s->page_size << i)));
 	if (v1) {
 		if (res->v1_bitmap_size)
-			printf("bitmap size: %u bytes (%s)\n",
+			fprintf(outf, "bitmap size: %u bytes (%s)\n",
 			       res->v1_bitmap_size, res->v1_evidence);
 		else
-			printf("bitmap size: unknown (no map walked)\n");
-		printf("chunks:      %llu\n", (unsigned long long)st->nodes[1]);
-		printf("bitmaps:     %llu (%llu empty, fill %.2f%%)\n",
+			fprintf(outf, "bitmap size: unknown (no map walked)\n");
+		fprintf(outf, "chunks:      %llu\n", (unsigned long long)st->nodes[1]);
+		fprintf(outf, "bitmaps:     %llu (%llu empty, fill %.2f%%)\n",
 		       (unsigned long long)st->leaves,
 		       (unsigned long long)st->empty_leaves,
 		       100.0 * ratio(st->leaf_bits_set, st->leaf_bits_total));
 	} else {
-		printf("level       nodes\n");
+		fprintf(outf, "level       nodes\n");
 		for (int l = KHOR_MAX_LEVELS - 1; l >= 1; l--)
 			if (st->nodes[l])
-				printf("%5d %11llu\n", l,
+				fprintf(outf, "%5d %11llu\n", l,
 				       (unsigned long long)st->nodes[l]);
-		printf("%5d %11llu leaves (%llu empty, fill %.2f%%)\n", 0,
+		fprintf(outf, "%5d %11llu leaves (%llu empty, fill %.2f%%)\n", 0,
 		       (unsigned long long)st->nodes[0],
 		       (unsigned long long)st->empty_leaves,
 		       100.0 * ratio(st->leaf_bits_set, st->leaf_bits_total));
 	}
-	printf("metadata:    %llu bytes, %.4f%% of preserved\n",
+	fprintf(outf, "metadata:    %llu bytes, %.4f%% of preserved\n",
 	       (unsigned long long)st->metadata_bytes,
 	       100.0 * ratio(st->metadata_bytes, st->preserved_bytes));
 }
@@ -210,12 +291,12 @@ static void print_key(const struct common_opts *o, uint64_t key, uint64_t phys,
 
 	if (!o->json) {
 		if (decoded)
-			printf("0x%llx %u\n", (unsigned long long)phys, order);
+			fprintf(outf, "0x%llx %u\n", (unsigned long long)phys, order);
 		else
-			printf("0x%llx\n", (unsigned long long)key);
+			fprintf(outf, "0x%llx\n", (unsigned long long)key);
 		return;
 	}
-	json_begin(&j, stdout, o->pretty);
+	json_begin(&j, outf, o->pretty);
 	json_hex(&j, "key", key);
 	json_hex(&j, "phys", phys);
 	json_uint(&j, "order", order);
@@ -290,12 +371,12 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 	} else if (s->cmd == CMD_STATS) {
 		print_stats_text(s, loc, res);
 	} else if (s->cmd == CMD_CHECK && status == EXIT_OK) {
-		printf("ok: %llu blocks in %llu ranges, %llu metadata pages\n",
+		fprintf(outf, "ok: %llu blocks in %llu ranges, %llu metadata pages\n",
 		       (unsigned long long)res->blocks,
 		       (unsigned long long)s->nranges,
 		       (unsigned long long)res->nodes);
 	}
-	fflush(stdout);
+	fflush(outf);
 	if (err->code) {
 		errmsg(s->o, "%s", err->msg);
 		if (err->count > 1)
@@ -324,7 +405,7 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	rc = khor_locate(mem, &o->loc, &loc, &err);
 	if (rc) {
 		errmsg(o, "%s", err.msg);
-		khor_mem_destroy(mem);
+		close_source(o, mem);
 		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
 		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
 	}
@@ -338,7 +419,7 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		       khor_format_name(loc.map.format),
 		       (unsigned long long)loc.map.root);
 	if (o->json) {
-		json_begin(&s.j, stdout, o->pretty);
+		json_begin(&s.j, outf, o->pretty);
 		if (cmd == CMD_PAGES || cmd == CMD_RANGES)
 			json_open(&s.j, cmd_names[cmd], '[');
 	}
@@ -365,13 +446,24 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		}
 		status = report(&s, &loc, 0, &res);
 		errmsg(o, "note: %s: nothing to walk", note);
-		khor_mem_destroy(mem);
+		close_source(o, mem);
 		return status;
 	}
 
 	if (cmd == CMD_PAGES)
 		ops.node = NULL;
+	if (cmd == CMD_MAP) {
+		s.map = map_new(s.page_size);
+		if (!s.map) {
+			errmsg(o, "out of memory");
+			close_source(o, mem);
+			return EXIT_FAIL;
+		}
+	}
+	ops.progress = on_progress;
+	progress_start(&s.prog, o, mem);
 	rc = khor_walk(mem, &loc.map, &o->limits, &ops, &s, &res);
+	progress_end(&s.prog);
 	if (o->verbose) {
 		/* The work done, for users and for tests/robust (bounded work). */
 		errmsg(o, "%llu metadata pages read, %llu reads",
@@ -404,53 +496,226 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	}
 	if (o->json && (cmd == CMD_PAGES || cmd == CMD_RANGES))
 		json_close(&s.j, ']');
+	if (cmd == CMD_MAP && rc != -KHOR_ENOMEM && draw_map(&s, mem, &loc, &res)) {
+		map_free(s.map);
+		close_source(o, mem);
+		return EXIT_FAIL;
+	}
+	map_free(s.map);
 	status = report(&s, &loc, rc, &res);
-	khor_mem_destroy(mem);
+	close_source(o, mem);
 	return status;
 }
 
-static int run(struct common_opts *o, int argc, char **argv);
+static int run(struct common_opts *o, const struct tool_env *env,
+	       int argc, char **argv);
 
-int main(int argc, char **argv)
+/* "4096", "0x1000", "64K", "2M", "1G" (binary units). */
+static bool parse_size(const char *arg, uint64_t *v)
+{
+	size_t n = strlen(arg);
+	unsigned int shift = 0;
+	char num[64];
+
+	if (n && n < sizeof(num) && strchr("kKmMgG", arg[n - 1])) {
+		shift = strchr("kK", arg[n - 1]) ? 10 : strchr("mM", arg[n - 1]) ? 20 : 30;
+		memcpy(num, arg, n - 1);
+		num[n - 1] = 0;
+		arg = num;
+	}
+	if (!parse_u64(arg, v) || *v > (UINT64_MAX >> shift))
+		return false;
+	*v <<= shift;
+	return true;
+}
+
+static int parse_map_opt(struct common_opts *o, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_SVG:
+		map_opt_given = "--svg";
+		map_opts.svg = arg;
+		return 0;
+	case OPT_WIDTH:
+		map_opt_given = "--width";
+		if (!parse_u64(arg, &v) || v < 1 || v > 4096) {
+			errmsg(o, "invalid --width '%s' (1 to 4096)", arg);
+			return -1;
+		}
+		map_opts.width = (unsigned int)v;
+		return 0;
+	case OPT_SCALE:
+		map_opt_given = "--scale";
+		if (!parse_size(arg, &v) || !v) {
+			errmsg(o, "invalid --scale '%s' (bytes per cell, e.g. 4096 or 64K)", arg);
+			return -1;
+		}
+		map_opts.scale = v;
+		return 0;
+	default:
+		map_opt_given = "--color";
+		if (!arg || !strcmp(arg, "always")) {
+			map_opts.color = 1;
+		} else if (!strcmp(arg, "never")) {
+			map_opts.color = 0;
+		} else if (!strcmp(arg, "auto")) {
+			map_opts.color = -1;
+		} else {
+			errmsg(o, "invalid --color '%s' (auto, always or never)", arg);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+/*
+ * find PHYS: the preserved block that holds PHYS, of any order (a bit at
+ * order o covers PAGE_SIZE << o bytes, so sub-pages of a large block are
+ * found too). Radix maps are looked up by key, kho-v1 walked up to PHYS.
+ */
+static int cmd_find(struct common_opts *o, int argc, char **argv)
+{
+	static struct khor_located loc;
+	struct khor_find_result res;
+	struct khor_mem *mem = NULL;
+	struct khor_error err;
+	uint64_t phys, ps;
+	struct json j;
+	int rc, status;
+
+	if (argc != 1 || !parse_u64(argv[0], &phys)) {
+		errmsg(o, "usage: find PHYS");
+		return EXIT_USAGE;
+	}
+	khor_error_clear(&err);
+	if (open_source(o, &mem))
+		return EXIT_FAIL;
+	rc = khor_locate(mem, &o->loc, &loc, &err);
+	if (rc) {
+		errmsg(o, "%s", err.msg);
+		close_source(o, mem);
+		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
+		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
+	}
+	loc.map.v1_bitmap_size = o->v1_bitmap_size;
+	ps = UINT64_C(1) << loc.map.geom.page_shift;
+	if (o->verbose)
+		errmsg(o, "map from %s", loc.how);
+	rc = khor_find(mem, &loc.map, phys, &o->limits, &res);
+	if (o->json) {
+		json_begin(&j, outf, o->pretty);
+		json_hex(&j, "phys", phys);
+		json_bool(&j, "preserved", res.n > 0);
+		json_open(&j, "blocks", '[');
+		for (unsigned int i = 0; i < res.n; i++) {
+			json_open(&j, NULL, '{');
+			json_hex(&j, "phys", res.blocks[i].phys);
+			json_uint(&j, "order", res.blocks[i].order);
+			json_hex(&j, "end", res.blocks[i].phys + (ps << res.blocks[i].order));
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
+		json_error(&j, &res.error);
+		json_end(&j);
+	} else {
+		for (unsigned int i = 0; i < res.n; i++)
+			fprintf(outf, "0x%llx in 0x%llx %u (0x%llx-0x%llx)\n",
+				(unsigned long long)phys,
+				(unsigned long long)res.blocks[i].phys,
+				res.blocks[i].order,
+				(unsigned long long)res.blocks[i].phys,
+				(unsigned long long)(res.blocks[i].phys +
+						     (ps << res.blocks[i].order)));
+		/* A missing page on some order's path leaves "no" unproven. */
+		if (!res.n && !rc)
+			fprintf(outf, "0x%llx not preserved\n", (unsigned long long)phys);
+	}
+	fflush(outf);
+	if (o->verbose)
+		errmsg(o, "%llu metadata reads", (unsigned long long)res.reads);
+	status = exit_for(rc);
+	if (res.error.code) {
+		errmsg(o, "%s", res.error.msg);
+		if (res.error.count > 1)
+			errmsg(o, "%llu problems in all; the first is shown",
+			       (unsigned long long)res.error.count);
+	} else if (rc) {
+		errmsg(o, "find failed: %s", khor_strerror(rc));
+	}
+	close_source(o, mem);
+	return status;
+}
+
+int khowalk_run(const struct tool_env *env, int argc, char **argv)
 {
 	struct common_opts o;
 	int status;
 
-	status = run(&o, argc, argv);
+	status = run(&o, env, argc, argv);
 	common_fini(&o);
+	fflush(o.out);
 	return status;
 }
 
-static int run(struct common_opts *o, int argc, char **argv)
+/* Built without main() into the crash extension (mk/crash.mk). */
+#ifndef KHO_TOOL_NO_MAIN
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	return khowalk_run(NULL, argc, argv);
+}
+#endif
+
+static int run(struct common_opts *o, const struct tool_env *env,
+	       int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		COMMON_LONG_OPTIONS,
+		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "scale", required_argument, NULL, OPT_SCALE },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char outbuf[1 << 16];
 	const char *sub;
 	int opt, rc;
 
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	common_init(o, "khowalk");
+	common_env(o, env);
+	outf = o->out;
+	/* The crash extension runs this more than once per process. */
+	map_opts = (struct map_opts){ .color = -1 };
+	map_opt_given = NULL;
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(stdout, o->prog);
+			usage(outf, o->prog);
 			return EXIT_OK;
 		case 'V':
-			printf("khowalk %s\n", KHOTOOLS_VERSION);
+			fprintf(outf, "khowalk %s\n", KHOTOOLS_VERSION);
 			return EXIT_OK;
 		case '?':
-			usage(stderr, o->prog);
+			usage(o->err, o->prog);
 			return EXIT_USAGE;
+		case OPT_SVG:
+		case OPT_WIDTH:
+		case OPT_SCALE:
+		case OPT_COLOR:
+			if (parse_map_opt(o, opt, optarg))
+				return EXIT_USAGE;
+			break;
 		default:
 			rc = common_parse_opt(o, opt, optarg);
 			if (rc < 0)
 				return EXIT_USAGE;
 			if (rc == 0) {
-				usage(stderr, o->prog);
+				usage(o->err, o->prog);
 				return EXIT_USAGE;
 			}
 		}
@@ -458,6 +723,8 @@ static int run(struct common_opts *o, int argc, char **argv)
 	sub = optind < argc ? argv[optind++] : "pages";
 	if (!strcmp(sub, "key"))
 		return cmd_key(o, argc - optind, argv + optind);
+	if (!strcmp(sub, "find"))
+		return cmd_find(o, argc - optind, argv + optind);
 	for (unsigned int c = 0; c < sizeof(cmd_names) / sizeof(cmd_names[0]); c++) {
 		if (strcmp(sub, cmd_names[c]))
 			continue;
@@ -465,8 +732,16 @@ static int run(struct common_opts *o, int argc, char **argv)
 			errmsg(o, "unexpected argument '%s'", argv[optind]);
 			return EXIT_USAGE;
 		}
+		if (map_opt_given && c != CMD_MAP) {
+			errmsg(o, "%s is an option of 'map'", map_opt_given);
+			return EXIT_USAGE;
+		}
+		if (c == CMD_MAP && o->json) {
+			errmsg(o, "'map' draws a picture (text or --svg); for data use 'ranges -j'");
+			return EXIT_USAGE;
+		}
 		return do_walk(o, (enum cmd)c);
 	}
-	errmsg(o, "unknown command '%s' (pages, ranges, stats, check, key)", sub);
+	errmsg(o, "unknown command '%s' (pages, ranges, stats, check, map, find, key)", sub);
 	return EXIT_USAGE;
 }

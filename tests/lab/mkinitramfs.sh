@@ -39,6 +39,10 @@ cp "$fwcfg" "$root/lab/qemu_fw_cfg.ko"
 for tool in "$@"; do
 	[ -x "$tool" ] || die "no tool '$tool'"
 	cp "$tool" "$root/bin/"
+	# A static tool (khotrace) needs nothing more.
+	if ldd "$tool" 2>&1 | grep -q "not a dynamic executable"; then
+		continue
+	fi
 	ldd "$tool" >"$root/ldd" 2>&1 || die "ldd '$tool' failed"
 	if grep -q 'not found' "$root/ldd"; then
 		cat "$root/ldd" >&2

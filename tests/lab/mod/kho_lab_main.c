@@ -20,6 +20,12 @@
  * Writing "leaf" or "table" to /sys/kernel/debug/kho_lab/flip afterwards
  * flips one bit of the tree so that the lab can prove that a wrong map is
  * caught; "undo" flips it back.
+ *
+ * For khotrace it also stands in for the KHO API with upstream's exact
+ * signatures (kho_preserve_folio() & co., over this module's tree) and
+ * runs a churn workload with known ground truth from two call sites
+ * (kho_lab/churn, kho_lab/churn_truth), and a preserve/unpreserve loop
+ * that measures operations per second (kho_lab/bench).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,10 +41,16 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <trace/events/kho_radix.h>
 
 static ulong seed = 1;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "seed of the random set of preserved pages");
+
+static bool populate = true;
+module_param(populate, bool, 0444);
+MODULE_PARM_DESC(populate, "preserve the random set of folios at load");
 
 static uint nr_ranges = 4;
 module_param(nr_ranges, uint, 0444);
@@ -625,6 +637,519 @@ static const struct file_operations kho_lab_flip_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * ---- the KHO API, with upstream's signatures ----
+ *
+ * Debian's 6.12 has no KHO, so nothing collides with these names. The
+ * signatures are upstream's in the radix-tree era (torvalds/linux
+ * kernel/liveupdate/kexec_handover.c @019fc3687237), and so are the
+ * bodies, over this module's tree: blocks of kho_preserve_pages() split as
+ * order = min(ctz(pfn), ilog2(end - pfn)), each through
+ * kho_radix_add_page(); kho_preserve_vmalloc() preserves a chunk page and
+ * each run of pages through kho_preserve_pages(), and its unpreserve goes
+ * through the internal __kho_unpreserve(). They are noinline so that the
+ * lab's probes see every call (upstream's callers are in other files).
+ */
+struct kho_vmalloc_chunk;
+
+/* include/linux/kho/abi/kexec_handover.h (vmalloc part) */
+struct kho_vmalloc {
+	union {
+		phys_addr_t phys;
+		struct kho_vmalloc_chunk *ptr;
+	} first;
+	unsigned int total_pages;
+	unsigned short flags;
+	unsigned short order;
+};
+
+#define KHO_LAB_VMALLOC_SIZE	((PAGE_SIZE - sizeof(phys_addr_t)) / sizeof(phys_addr_t))
+
+struct kho_vmalloc_chunk {
+	phys_addr_t next;
+	phys_addr_t phys[KHO_LAB_VMALLOC_SIZE];
+};
+
+int kho_preserve_folio(struct folio *folio);
+void kho_unpreserve_folio(struct folio *folio);
+int kho_preserve_pages(struct page *page, unsigned long nr_pages);
+void kho_unpreserve_pages(struct page *page, unsigned long nr_pages);
+int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation);
+void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation);
+
+noinline int kho_preserve_folio(struct folio *folio)
+{
+	return kho_radix_add_page(&tree, folio_pfn(folio), folio_order(folio));
+}
+
+noinline void kho_unpreserve_folio(struct folio *folio)
+{
+	kho_radix_del_page(&tree, folio_pfn(folio), folio_order(folio));
+}
+
+static void __kho_unpreserve(unsigned long pfn, unsigned long end_pfn)
+{
+	while (pfn < end_pfn) {
+		unsigned int order = min_t(unsigned int, __ffs(pfn), ilog2(end_pfn - pfn));
+
+		kho_radix_del_page(&tree, pfn, order);
+		pfn += 1UL << order;
+	}
+}
+
+noinline int kho_preserve_pages(struct page *page, unsigned long nr_pages)
+{
+	const unsigned long start_pfn = page_to_pfn(page);
+	const unsigned long end_pfn = start_pfn + nr_pages;
+	unsigned long pfn = start_pfn;
+	int err = 0;
+
+	while (pfn < end_pfn) {
+		unsigned int order = min_t(unsigned int, __ffs(pfn), ilog2(end_pfn - pfn));
+
+		err = kho_radix_add_page(&tree, pfn, order);
+		if (err) {
+			__kho_unpreserve(start_pfn, pfn);
+			break;
+		}
+		pfn += 1UL << order;
+	}
+	return err;
+}
+
+noinline void kho_unpreserve_pages(struct page *page, unsigned long nr_pages)
+{
+	const unsigned long start_pfn = page_to_pfn(page);
+
+	__kho_unpreserve(start_pfn, start_pfn + nr_pages);
+}
+
+/*
+ * find_vm_area() is not exported by 6.12, so the stand-in learns the
+ * size of a vmalloc area from the one place that allocates them here.
+ */
+static void *kho_lab_vm_ptr;
+static unsigned int kho_lab_vm_pages;
+
+noinline int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
+{
+	struct kho_vmalloc_chunk *chunk;
+	unsigned int i, idx = 0;
+	int err;
+
+	if (!is_vmalloc_addr(ptr) || ptr != kho_lab_vm_ptr ||
+	    kho_lab_vm_pages > KHO_LAB_VMALLOC_SIZE)
+		return -EINVAL;
+	chunk = (struct kho_vmalloc_chunk *)get_zeroed_page(GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+	err = kho_preserve_pages(virt_to_page(chunk), 1);
+	if (err) {
+		free_page((unsigned long)chunk);
+		return err;
+	}
+	preservation->first.phys = virt_to_phys(chunk);
+	for (i = 0; i < kho_lab_vm_pages; i++) {
+		struct page *page = vmalloc_to_page(ptr + i * PAGE_SIZE);
+
+		err = kho_preserve_pages(page, 1);
+		if (err) {
+			kho_unpreserve_vmalloc(preservation);
+			return err;
+		}
+		chunk->phys[idx++] = page_to_phys(page);
+	}
+	preservation->total_pages = kho_lab_vm_pages;
+	preservation->flags = 0x1;	/* KHO_VMALLOC_ALLOC */
+	preservation->order = 0;
+	return 0;
+}
+
+noinline void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
+{
+	struct kho_vmalloc_chunk *chunk = phys_to_virt(preservation->first.phys);
+	unsigned long pfn = PHYS_PFN(preservation->first.phys);
+	unsigned int i;
+
+	if (!preservation->first.phys)
+		return;
+	__kho_unpreserve(pfn, pfn + 1);
+	for (i = 0; i < KHO_LAB_VMALLOC_SIZE && chunk->phys[i]; i++) {
+		pfn = PHYS_PFN(chunk->phys[i]);
+		__kho_unpreserve(pfn, pfn + (1UL << preservation->order));
+	}
+	free_page((unsigned long)chunk);
+	preservation->first.phys = 0;
+}
+
+/*
+ * ---- churn workload for khotrace, with its ground truth ----
+ *
+ * Writing "run KA KB CYCLES" to kho_lab/churn:
+ *  - kho_lab_churn_site_a(): KA folios of orders 0, 1, 2, ... through
+ *    kho_preserve_folio()/kho_unpreserve_folio();
+ *  - kho_lab_churn_site_b(): KB page ranges of 3 pages at an order-2
+ *    aligned pfn, through kho_preserve_pages()/kho_unpreserve_pages(),
+ *    i.e. two keys each (order 1 + order 0);
+ *  each key is preserved, then CYCLES times unpreserved and preserved
+ *  again, then unpreserved: CYCLES + 1 preserves and unpreserves and
+ *  CYCLES re-preserves per key;
+ *  - kho_lab_vmalloc_step(): one 3-page vmalloc area preserved and
+ *    unpreserved (4 keys: the chunk page and 3 pages, one cycle);
+ *  - kho_lab_anomalies(): one unpreserve of a key never preserved (the
+ *    buddy of a preserved page, so its leaf exists), one double preserve
+ *    and one double unpreserve of another page.
+ * kho_lab/churn_truth then holds every key, the expected totals, and the
+ * nodes the tree allocated, counted by a probe on kho_radix_node_alloc.
+ */
+#define KHO_LAB_CHURN_MAX	64
+
+enum { CK_A, CK_B, CK_VM, CK_ANOM };
+static const char *const ck_names[] = { "a", "b", "vmalloc", "anom" };
+
+struct kho_lab_ckey {
+	u64 key;
+	unsigned int order;
+	unsigned int site;
+};
+
+static struct kho_lab_ckey ckeys[2 * KHO_LAB_CHURN_MAX * 2 + 16];
+static unsigned int nr_ckeys;
+static u64 churn_anom[3];	/* unknown, double preserve, double unpreserve */
+static unsigned long churn_nodes[KHO_TREE_MAX_DEPTH];
+static char *churn_text;
+static struct debugfs_blob_wrapper churn_blob;
+static DEFINE_MUTEX(churn_lock);
+
+static void kho_lab_ckey_add(unsigned long pfn, unsigned int order, unsigned int site)
+{
+	if (nr_ckeys >= ARRAY_SIZE(ckeys))
+		return;
+	ckeys[nr_ckeys].key = kho_radix_encode_key(PFN_PHYS(pfn), order);
+	ckeys[nr_ckeys].order = order;
+	ckeys[nr_ckeys].site = site;
+	nr_ckeys++;
+}
+
+static void kho_lab_node_probe(void *data, unsigned long pfn, unsigned int order,
+			       u64 key, unsigned int level)
+{
+	if (level < ARRAY_SIZE(churn_nodes))
+		churn_nodes[level]++;
+}
+
+static noinline int kho_lab_churn_site_a(struct folio **f, unsigned int n,
+					 unsigned int cycles)
+{
+	unsigned int i, c;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = kho_preserve_folio(f[i]);
+		if (err)
+			return err;
+	}
+	for (c = 0; c < cycles; c++) {
+		for (i = 0; i < n; i++) {
+			kho_unpreserve_folio(f[i]);
+			err = kho_preserve_folio(f[i]);
+			if (err)
+				return err;
+		}
+	}
+	for (i = 0; i < n; i++)
+		kho_unpreserve_folio(f[i]);
+	return 0;
+}
+
+static noinline int kho_lab_churn_site_b(struct page **p, unsigned int n,
+					 unsigned int cycles)
+{
+	unsigned int i, c;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = kho_preserve_pages(p[i], 3);
+		if (err)
+			return err;
+	}
+	for (c = 0; c < cycles; c++) {
+		for (i = 0; i < n; i++) {
+			kho_unpreserve_pages(p[i], 3);
+			err = kho_preserve_pages(p[i], 3);
+			if (err)
+				return err;
+		}
+	}
+	for (i = 0; i < n; i++)
+		kho_unpreserve_pages(p[i], 3);
+	return 0;
+}
+
+static noinline int kho_lab_vmalloc_step(void)
+{
+	struct kho_vmalloc pres = { };
+	unsigned int i;
+	void *ptr;
+	int err;
+
+	kho_lab_vm_pages = 3;
+	ptr = vmalloc(kho_lab_vm_pages * PAGE_SIZE);
+	if (!ptr)
+		return -ENOMEM;
+	kho_lab_vm_ptr = ptr;
+	err = kho_preserve_vmalloc(ptr, &pres);
+	if (!err) {
+		struct kho_vmalloc_chunk *chunk = phys_to_virt(pres.first.phys);
+
+		kho_lab_ckey_add(PHYS_PFN(pres.first.phys), 0, CK_VM);
+		for (i = 0; i < pres.total_pages; i++)
+			kho_lab_ckey_add(PHYS_PFN(chunk->phys[i]), 0, CK_VM);
+		kho_unpreserve_vmalloc(&pres);
+	}
+	kho_lab_vm_ptr = NULL;
+	vfree(ptr);
+	return err;
+}
+
+static noinline int kho_lab_anomalies(void)
+{
+	struct page *pair, *q;
+	int err;
+
+	pair = alloc_pages(GFP_KERNEL, 1);
+	q = alloc_page(GFP_KERNEL);
+	if (!pair || !q) {
+		if (pair)
+			__free_pages(pair, 1);
+		if (q)
+			__free_page(q);
+		return -ENOMEM;
+	}
+	split_page(pair, 1);
+
+	/* The buddy's leaf exists once the first page is preserved. */
+	err = kho_preserve_folio(page_folio(pair));
+	if (!err) {
+		kho_unpreserve_folio(page_folio(pair + 1));	/* never preserved */
+		kho_unpreserve_folio(page_folio(pair));
+		kho_lab_ckey_add(page_to_pfn(pair), 0, CK_ANOM);
+		kho_lab_ckey_add(page_to_pfn(pair + 1), 0, CK_ANOM);
+		churn_anom[0] = kho_radix_encode_key(page_to_phys(pair + 1), 0);
+	}
+	if (!err)
+		err = kho_preserve_folio(page_folio(q));
+	if (!err) {
+		err = kho_preserve_folio(page_folio(q));	/* already preserved */
+		kho_unpreserve_folio(page_folio(q));
+		kho_unpreserve_folio(page_folio(q));		/* already unpreserved */
+		kho_lab_ckey_add(page_to_pfn(q), 0, CK_ANOM);
+		churn_anom[1] = churn_anom[2] = kho_radix_encode_key(page_to_phys(q), 0);
+	}
+	__free_page(pair);
+	__free_page(pair + 1);
+	__free_page(q);
+	return err;
+}
+
+static int kho_lab_churn_truth(unsigned int ka, unsigned int kb, unsigned int cycles,
+			       unsigned long preserves, unsigned long unpreserves)
+{
+	size_t cap = 1024 + nr_ckeys * 64, len = 0;
+	unsigned long total = 0;
+	unsigned int i;
+	char *t;
+
+	kvfree(churn_text);
+	churn_text = t = kvmalloc(cap, GFP_KERNEL);
+	churn_blob.data = t;
+	churn_blob.size = 0;
+	if (!t)
+		return -ENOMEM;
+#define OUT(...) (len += scnprintf(t + len, cap - len, __VA_ARGS__))
+	OUT("kho-lab-churn 1\n");
+	OUT("cycles %u\n", cycles);
+	OUT("site a kho_lab_churn_site_a keys %u\n", ka);
+	OUT("site b kho_lab_churn_site_b keys %u\n", 2 * kb);
+	for (i = 0; i < nr_ckeys; i++)
+		OUT("key %s 0x%llx %u\n", ck_names[ckeys[i].site], ckeys[i].key,
+		    ckeys[i].order);
+	OUT("anomaly unpreserve-unknown 0x%llx\n", churn_anom[0]);
+	OUT("anomaly double-preserve 0x%llx\n", churn_anom[1]);
+	OUT("anomaly double-unpreserve 0x%llx\n", churn_anom[2]);
+	OUT("preserves %lu\n", preserves);
+	OUT("unpreserves %lu\n", unpreserves);
+	for (i = 0; i < ARRAY_SIZE(churn_nodes); i++) {
+		if (churn_nodes[i])
+			OUT("nodes %u %lu\n", i, churn_nodes[i]);
+		total += churn_nodes[i];
+	}
+	OUT("nodes_total %lu\n", total);
+	OUT("end\n");
+#undef OUT
+	churn_blob.size = len;
+	return len >= cap - 1 ? -ENOSPC : 0;
+}
+
+static int kho_lab_churn(unsigned int ka, unsigned int kb, unsigned int cycles)
+{
+	struct folio *f[KHO_LAB_CHURN_MAX] = { };
+	struct page *p[KHO_LAB_CHURN_MAX] = { };
+	unsigned long preserves, unpreserves;
+	unsigned int i;
+	int err = -ENOMEM;
+
+	if (ka > KHO_LAB_CHURN_MAX || kb > KHO_LAB_CHURN_MAX || cycles > 100000)
+		return -EINVAL;
+	/*
+	 * Free the nodes earlier runs left empty, so that this run's node
+	 * allocations (khotrace's growth view) are its own.
+	 */
+	kho_radix_trim(&tree);
+	nr_ckeys = 0;
+	memset(churn_anom, 0, sizeof(churn_anom));
+	memset(churn_nodes, 0, sizeof(churn_nodes));
+	for (i = 0; i < ka; i++) {
+		f[i] = folio_alloc(GFP_KERNEL, i % 3);
+		if (!f[i])
+			goto out;
+		kho_lab_ckey_add(folio_pfn(f[i]), i % 3, CK_A);
+	}
+	for (i = 0; i < kb; i++) {
+		unsigned long pfn;
+
+		p[i] = alloc_pages(GFP_KERNEL, 2);
+		if (!p[i])
+			goto out;
+		pfn = page_to_pfn(p[i]);
+		kho_lab_ckey_add(pfn, 1, CK_B);		/* the split of 3 pages */
+		kho_lab_ckey_add(pfn + 2, 0, CK_B);
+	}
+
+	err = register_trace_kho_radix_node_alloc(kho_lab_node_probe, NULL);
+	if (err)
+		goto out;
+	err = kho_lab_churn_site_a(f, ka, cycles);
+	if (!err)
+		err = kho_lab_churn_site_b(p, kb, cycles);
+	if (!err)
+		err = kho_lab_vmalloc_step();
+	if (!err)
+		err = kho_lab_anomalies();
+	unregister_trace_kho_radix_node_alloc(kho_lab_node_probe, NULL);
+	tracepoint_synchronize_unregister();
+	if (err)
+		goto out;
+
+	/* Per churned key cycles + 1 of each; vmalloc 4 keys once;
+	 * anomalies: pair 1 + 0 / 2, q 2 / 2. */
+	preserves = (unsigned long)(ka + 2 * kb) * (cycles + 1) + 4 + 1 + 2;
+	unpreserves = (unsigned long)(ka + 2 * kb) * (cycles + 1) + 4 + 2 + 2;
+	err = kho_lab_churn_truth(ka, kb, cycles, preserves, unpreserves);
+out:
+	for (i = 0; i < KHO_LAB_CHURN_MAX; i++) {
+		if (f[i])
+			folio_put(f[i]);
+		if (p[i])
+			__free_pages(p[i], 2);
+	}
+	if (err)
+		pr_err("churn workload failed: %d\n", err);
+	return err;
+}
+
+static ssize_t kho_lab_churn_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	unsigned int ka, kb, cycles;
+	char cmd[64] = "";
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	if (sscanf(cmd, "run %u %u %u", &ka, &kb, &cycles) != 3)
+		return -EINVAL;
+	mutex_lock(&churn_lock);
+	err = kho_lab_churn(ka, kb, cycles);
+	mutex_unlock(&churn_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations kho_lab_churn_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_lab_churn_write,
+	.llseek = noop_llseek,
+};
+
+/*
+ * ---- bench: preserve operations per second ----
+ * "N" to kho_lab/bench: N times kho_preserve_folio() + kho_unpreserve_folio()
+ * over 64 order-0 folios; kho_lab/bench_result: "ops N ns T" (ops counts
+ * the preserves).
+ */
+static char bench_text[64];
+static struct debugfs_blob_wrapper bench_blob;
+
+static noinline int kho_lab_bench_loop(struct folio **f, unsigned int nf,
+				       unsigned long n)
+{
+	unsigned long i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = kho_preserve_folio(f[i % nf]);
+		if (err)
+			return err;
+		kho_unpreserve_folio(f[i % nf]);
+		if (!(i & 255))
+			cond_resched();
+	}
+	return 0;
+}
+
+static ssize_t kho_lab_bench_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct folio *f[64] = { };
+	unsigned long n;
+	unsigned int i;
+	char cmd[32] = "";
+	u64 t0, t1;
+	int err = -ENOMEM;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	if (kstrtoul(strim(cmd), 0, &n) || !n || n > 100000000UL)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		f[i] = folio_alloc(GFP_KERNEL, 0);
+		if (!f[i])
+			goto out;
+	}
+	mutex_lock(&churn_lock);
+	t0 = ktime_get_ns();
+	err = kho_lab_bench_loop(f, ARRAY_SIZE(f), n);
+	t1 = ktime_get_ns();
+	mutex_unlock(&churn_lock);
+	snprintf(bench_text, sizeof(bench_text), "ops %lu ns %llu\n", n, t1 - t0);
+	bench_blob.size = strlen(bench_text);
+out:
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		if (f[i])
+			folio_put(f[i]);
+	return err ? err : count;
+}
+
+static const struct file_operations kho_lab_bench_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_lab_bench_write,
+	.llseek = noop_llseek,
+};
+
 /* ---- module ---- */
 
 static void kho_lab_free(void)
@@ -632,6 +1157,7 @@ static void kho_lab_free(void)
 	unsigned int i;
 
 	debugfs_remove_recursive(lab_dir);
+	kvfree(churn_text);
 	debugfs_remove_recursive(kho_dir);
 	for (i = 0; i < nr_folios; i++)
 		folio_put(folios[i]);
@@ -673,6 +1199,12 @@ static void kho_lab_debugfs(void)
 	flipped_blob.data = flipped_text;
 	debugfs_create_blob("flipped", 0400, lab_dir, &flipped_blob);
 	debugfs_create_file("flip", 0200, lab_dir, NULL, &kho_lab_flip_fops);
+	churn_blob.data = churn_text;
+	debugfs_create_blob("churn_truth", 0400, lab_dir, &churn_blob);
+	debugfs_create_file("churn", 0200, lab_dir, NULL, &kho_lab_churn_fops);
+	bench_blob.data = bench_text;
+	debugfs_create_blob("bench_result", 0400, lab_dir, &bench_blob);
+	debugfs_create_file("bench", 0200, lab_dir, NULL, &kho_lab_bench_fops);
 }
 
 static int __init kho_lab_init(void)
@@ -707,7 +1239,7 @@ static int __init kho_lab_init(void)
 		}
 	}
 
-	err = kho_lab_add_folios();
+	err = populate ? kho_lab_add_folios() : 0;
 	if (!err)
 		err = kho_lab_add_ranges();
 	if (err)

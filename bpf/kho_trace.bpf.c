@@ -1,0 +1,736 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_trace: BPF side of khotrace(8). Follows preserve/unpreserve of KHO
+ * keys and the allocation of radix-tree nodes.
+ *
+ * Two layers are probed; which functions exist and how to reach them is
+ * decided by the loader at run time (every program here is attached by
+ * hand, targets set with bpf_program__set_attach_target()):
+ *
+ *  - the KHO API (kho_preserve_folio() & co.): exported functions called
+ *    by clients in other files, so they are never inlined into their
+ *    callers. The entry probe records the thread's call context (the
+ *    client's kernel stack, the arguments); the exit probe turns it into
+ *    keys, only when the call succeeded.
+ *  - the per-block internals (tracepoints kho_radix_add/del, else
+ *    kho_radix_add_page()/kho_radix_del_page() on kho-v2 kernels, else
+ *    __kho_preserve_order()/__kho_unpreserve_order() on kho-v1). Inside a
+ *    keyed API call they are skipped (the API already counted the keys:
+ *    upstream may inline them into the API, so they cannot be the only
+ *    source); outside one (direct tree users, kho_preserve_vmalloc()'s
+ *    pages) they are the source of keys.
+ *
+ * Keys are the radix keys of KHO_ABI §1.3: 1 << (64 - PAGE_SHIFT - order)
+ * | pfn >> order.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "kho_trace.h"
+
+/* Configuration, set by the loader before load. */
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 page_shift = 12;
+const volatile bool emit_events = true;
+/* Does the function return int on this kernel (BTF)? Unpreserve
+ * functions returned int in some 6.18-era trees, void from 6.19 on. */
+const volatile bool ret_is_int[KT_FN__COUNT] = {};
+/* kho_preserve_pages(): unsigned int nr_pages before the radix tree,
+ * unsigned long since. */
+const volatile bool nr_is_u32 = false;
+/* Which internals the block probes are attached to (KT_FN_*). */
+const volatile __u8 blk_add_src = KT_FN_RADIX_ADD_PAGE;
+const volatile __u8 blk_del_src = KT_FN_RADIX_DEL_PAGE;
+/* x86-64 vmemmap base without KASLR (__VMEMMAP_BASE_L4). */
+const volatile __u64 vmemmap_default = 0xffffea0000000000ULL;
+
+/* A variable under CONFIG_DYNAMIC_MEMORY_LAYOUT (KASLR); else absent. */
+extern const void vmemmap_base __ksym __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);	/* the loader sets -b */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__uint(value_size, KT_MAX_STACK * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct kt_key_state);
+} keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct kt_stack_key);
+	__type(value, struct kt_count);
+} by_stack SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct kt_proc);
+} by_proc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KT_C__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KT_MAX_LEVEL);
+	__type(key, __u32);
+	__type(value, __u64);
+} nodes SEC(".maps");
+
+/* A thread inside KHO API calls. Deleted when the outermost returns. */
+struct kt_ctx {
+	__u64 a0[KT_MAX_NEST];
+	__u64 a1[KT_MAX_NEST];
+	__s32 stack_id;
+	__u8 fn[KT_MAX_NEST];
+	__u8 depth;
+	__u8 keyed;		/* depth + 1 of the call that records keys */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct kt_ctx);
+} ctxs SEC(".maps");
+
+/* kprobe mode: the block add's arguments, from entry to return. */
+struct kt_blk_args {
+	__u64 pfn;
+	__u32 order;
+	__s32 stack_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct kt_blk_args);
+} blk_args SEC(".maps");
+
+/* Flavours of struct folio (CO-RE picks the one the kernel has). */
+struct folio___flags_ulong {
+	unsigned long flags;
+	unsigned long _flags_1;
+} __attribute__((preserve_access_index));
+
+/* memdesc_flags_t wraps the flags word in later kernels. */
+struct memdesc_flags_t___kt {
+	unsigned long f;
+} __attribute__((preserve_access_index));
+
+struct folio___flags_memdesc {
+	struct memdesc_flags_t___kt flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline bool skip_task(void)
+{
+	return targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid;
+}
+
+static __always_inline __s32 get_stack(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &stacks, 0);
+
+	if (id == -17)		/* -EEXIST: another stack holds the bucket */
+		count(KT_C_STACK_COLLISIONS);
+	else if (id < 0)
+		count(KT_C_STACK_ERRORS);
+	return id;
+}
+
+static __always_inline __u32 fls64_(__u64 x)
+{
+	__u32 n = 1;
+
+	if (!x)
+		return 0;
+	if (x >> 32) { n += 32; x >>= 32; }
+	if (x >> 16) { n += 16; x >>= 16; }
+	if (x >> 8) { n += 8; x >>= 8; }
+	if (x >> 4) { n += 4; x >>= 4; }
+	if (x >> 2) { n += 2; x >>= 2; }
+	if (x >> 1)
+		n += 1;
+	return n;
+}
+
+static __always_inline __u32 ctz64_(__u64 x)
+{
+	return x ? fls64_(x & -x) - 1 : 64;
+}
+
+static __always_inline __u64 page_to_pfn_(__u64 page)
+{
+	__u64 base = vmemmap_default;
+	__u64 size = bpf_core_type_size(struct page);
+
+	if (&vmemmap_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
+	return size ? (page - base) / size : 0;
+}
+
+/* folio_order(): the order sits in _flags_1 of a large (PG_head) folio. */
+static __always_inline __u32 folio_order_(__u64 folio)
+{
+	struct folio___flags_ulong *f = (void *)folio;
+	struct folio___flags_memdesc *m = (void *)folio;
+	unsigned long flags = 0, f1;
+	__u64 head = bpf_core_enum_value(enum pageflags, PG_head);
+
+	if (bpf_core_field_exists(f->flags))
+		flags = BPF_CORE_READ(f, flags);
+	else if (bpf_core_field_exists(m->flags))
+		flags = BPF_CORE_READ(m, flags.f);
+	if (head >= 64 || !(flags & (1UL << head)))
+		return 0;
+	f1 = BPF_CORE_READ(f, _flags_1);
+	return f1 & 0xff;
+}
+
+#define PACK(op, api, src)	((__u32)(op) | (__u32)(api) << 8 | (__u32)(src) << 16)
+
+static __always_inline void fill_task(struct kt_event *e)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline void by_stack_add(__s32 stack_id, __u8 op, __u8 api)
+{
+	struct kt_stack_key sk = { .stack_id = stack_id, .op = op, .api = api };
+	struct kt_count one = { .count = 1 }, *c;
+
+	c = bpf_map_lookup_elem(&by_stack, &sk);
+	if (c) {
+		__sync_fetch_and_add(&c->count, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&by_stack, &sk, &one, BPF_NOEXIST) == 0)
+		count(KT_C_STACK_INSERTS);
+	else if ((c = bpf_map_lookup_elem(&by_stack, &sk)))
+		__sync_fetch_and_add(&c->count, 1);	/* lost a race */
+	else
+		count(KT_C_MAP_ERRORS);
+}
+
+static __always_inline void by_proc_add(__u8 op)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct kt_proc *p, zero = {};
+
+	p = bpf_map_lookup_elem(&by_proc, &tgid);
+	if (!p) {
+		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+		if (bpf_map_update_elem(&by_proc, &tgid, &zero, BPF_NOEXIST) == 0)
+			count(KT_C_PROC_INSERTS);
+		p = bpf_map_lookup_elem(&by_proc, &tgid);
+		if (!p) {
+			count(KT_C_MAP_ERRORS);
+			return;
+		}
+	}
+	if (op == KT_OP_PRESERVE)
+		__sync_fetch_and_add(&p->preserves, 1);
+	else if (op == KT_OP_UNPRESERVE)
+		__sync_fetch_and_add(&p->unpreserves, 1);
+	else if (op == KT_OP_API_ERROR)
+		__sync_fetch_and_add(&p->errors, 1);
+}
+
+/*
+ * One key preserved or unpreserved: its state (anomalies, re-preserves),
+ * the per-stack and per-process counts, and an event for the stream.
+ * A global function, so that the verifier checks it once and not once per
+ * block of a split range.
+ */
+__noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
+				 __s32 stack_id)
+{
+	__u8 op = packed & 0xff, api = (packed >> 8) & 0xff;
+	__u8 src = (packed >> 16) & 0xff;
+	__u32 order0 = 64 - page_shift;
+	struct kt_key_state *st, zero = {};
+	__u64 key, ts = bpf_ktime_get_ns();
+	__u8 anomaly = 0;
+	struct kt_event *e;
+
+	if (order >= order0 || order > 63)
+		return 0;
+	key = (1ULL << (order0 - order)) | (pfn >> order);
+
+	st = bpf_map_lookup_elem(&keys, &key);
+	if (!st) {
+		zero.first_ts = ts;
+		zero.p_stack = -1;
+		zero.u_stack = -1;
+		if (bpf_map_update_elem(&keys, &key, &zero, BPF_NOEXIST) == 0)
+			count(KT_C_KEY_INSERTS);
+		st = bpf_map_lookup_elem(&keys, &key);
+		if (!st)
+			count(KT_C_MAP_ERRORS);
+	}
+	if (st) {
+		if (op == KT_OP_PRESERVE) {
+			if (st->preserved)
+				anomaly = KT_ANOM_DOUBLE_PRESERVE;
+			else if (st->preserves)
+				st->represerves++;
+			st->preserved = 1;
+			st->preserves++;
+			st->p_stack = stack_id;
+		} else {
+			if (!st->preserves)
+				anomaly = KT_ANOM_UNPRESERVE_UNKNOWN;
+			else if (!st->preserved)
+				anomaly = KT_ANOM_DOUBLE_UNPRESERVE;
+			st->preserved = 0;
+			st->unpreserves++;
+			st->u_stack = stack_id;
+		}
+		st->last_ts = ts;
+		st->api = api;
+	}
+	count(KT_C_KEY_EVENTS);
+	count(op == KT_OP_PRESERVE ? KT_C_PRESERVES : KT_C_UNPRESERVES);
+	if (anomaly == KT_ANOM_DOUBLE_PRESERVE)
+		count(KT_C_ANOM_DOUBLE_PRESERVE);
+	else if (anomaly == KT_ANOM_UNPRESERVE_UNKNOWN)
+		count(KT_C_ANOM_UNPRESERVE_UNKNOWN);
+	else if (anomaly == KT_ANOM_DOUBLE_UNPRESERVE)
+		count(KT_C_ANOM_DOUBLE_UNPRESERVE);
+	by_stack_add(stack_id, op, api);
+	by_proc_add(op);
+
+	if (!emit_events)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(KT_C_RB_DROPS);
+		return 0;
+	}
+	e->ts = ts;
+	e->key = key;
+	e->pfn = pfn;
+	fill_task(e);
+	e->stack_id = stack_id;
+	e->ret = 0;
+	e->kind = KT_EV_KEY;
+	e->op = op;
+	e->api = api;
+	e->src = src;
+	e->order = order;
+	e->anomaly = anomaly;
+	e->level = 0;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * The order of the next block of kho_preserve_pages()'s split, order =
+ * min(ctz(pfn), ilog2(end - pfn)). Global: verified once, so that the
+ * loop below stays small for the verifier.
+ */
+__noinline int split_order(__u64 pfn, __u64 end)
+{
+	__u32 order = ctz64_(pfn), lg = fls64_(end - pfn) - 1;
+
+	return lg < order ? lg : order;
+}
+
+static __always_inline void record_range(__u64 pfn, __u64 nr, __u32 packed,
+					 __s32 stack_id)
+{
+	__u64 end = pfn + nr;
+	int i;
+
+	for (i = 0; i < KT_MAX_SPLIT; i++) {
+		__u32 order;
+
+		if (pfn >= end)
+			return;
+		order = split_order(pfn, end) & 63;
+		record_key(pfn, order, packed, stack_id);
+		pfn += 1ULL << order;
+	}
+	if (pfn < end)
+		count(KT_C_SPLIT_TRUNCATED);
+}
+
+static __always_inline bool fn_has_keys(__u8 fn)
+{
+	return fn != KT_FN_PRESERVE_VMALLOC && fn != KT_FN_UNPRESERVE_VMALLOC;
+}
+
+static __always_inline bool fn_preserves(__u8 fn)
+{
+	return fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_PRESERVE_PAGES ||
+	       fn == KT_FN_PRESERVE_VMALLOC || fn == KT_FN_PRESERVE_PHYS;
+}
+
+static __always_inline void api_enter(void *ctx, __u8 fn, __u64 a0, __u64 a1)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_ctx *c;
+	__u32 i;
+	__u8 d;
+
+	if (skip_task())
+		return;
+	count(KT_C_API_CALLS);
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (!c) {
+		struct kt_ctx z = {};
+
+		z.stack_id = get_stack(ctx);
+		if (bpf_map_update_elem(&ctxs, &tid, &z, BPF_NOEXIST)) {
+			count(KT_C_CTX_ERRORS);
+			return;
+		}
+		c = bpf_map_lookup_elem(&ctxs, &tid);
+		if (!c)
+			return;
+	}
+	d = c->depth;
+	if (d >= KT_MAX_NEST) {
+		count(KT_C_NEST_OVERFLOW);
+		if (d < 255)
+			c->depth = d + 1;
+		return;
+	}
+	i = d & (KT_MAX_NEST - 1);
+	/* Keep the verifier's bounds on the index (6.12 loses them). */
+	asm volatile("" : "+r"(i));
+	i &= KT_MAX_NEST - 1;
+	c->fn[i] = fn;
+	c->a0[i] = a0;
+	c->a1[i] = a1;
+	if (!c->keyed && fn_has_keys(fn))
+		c->keyed = d + 1;
+	c->depth = d + 1;
+}
+
+static __always_inline void api_exit(void *ctx, __u8 fn, long ret, bool has_ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_ctx *c;
+	bool keyed;
+	__u8 d, api, op;
+	__u64 a0, a1;
+	__u32 i;
+
+	if (skip_task())
+		return;
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (!c)
+		return;		/* entered before khotrace attached */
+	d = c->depth;
+	if (!d) {
+		bpf_map_delete_elem(&ctxs, &tid);
+		return;
+	}
+	d--;
+	c->depth = d;
+	if (d >= KT_MAX_NEST)
+		goto out;
+	i = d & (KT_MAX_NEST - 1);
+	asm volatile("" : "+r"(i));
+	i &= KT_MAX_NEST - 1;
+	if (c->fn[i] != fn)
+		goto out;
+	keyed = c->keyed == d + 1;
+	if (keyed)
+		c->keyed = 0;
+	api = c->fn[0];
+	a0 = c->a0[i];
+	a1 = c->a1[i];
+	op = fn_preserves(fn) ? KT_OP_PRESERVE : KT_OP_UNPRESERVE;
+
+	if (has_ret && (int)ret != 0) {
+		struct kt_event *e;
+
+		count(KT_C_API_ERRORS);
+		by_stack_add(c->stack_id, KT_OP_API_ERROR, api);
+		by_proc_add(KT_OP_API_ERROR);
+		if (!emit_events)
+			goto out;
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count(KT_C_RB_DROPS);
+			goto out;
+		}
+		__builtin_memset(e, 0, sizeof(*e));
+		e->ts = bpf_ktime_get_ns();
+		fill_task(e);
+		e->stack_id = c->stack_id;
+		e->ret = (int)ret;
+		e->kind = KT_EV_ERROR;
+		e->op = KT_OP_API_ERROR;
+		e->api = api;
+		e->src = fn;
+		bpf_ringbuf_submit(e, 0);
+		goto out;
+	}
+	if (!keyed)
+		goto out;
+	if (fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_UNPRESERVE_FOLIO) {
+		record_key(page_to_pfn_(a0), folio_order_(a0), PACK(op, api, fn),
+			   c->stack_id);
+	} else if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES) {
+		if (nr_is_u32)
+			a1 &= 0xffffffffULL;
+		record_range(page_to_pfn_(a0), a1, PACK(op, api, fn), c->stack_id);
+	} else if (fn == KT_FN_PRESERVE_PHYS) {
+		record_range(a0 >> page_shift, a1 >> page_shift, PACK(op, api, fn),
+			     c->stack_id);
+	}
+out:
+	if (!c->depth)
+		bpf_map_delete_elem(&ctxs, &tid);
+}
+
+/* A block seen by the internals: counted unless an API call did. */
+static __always_inline void block_event(void *ctx, __u8 src, __u8 op,
+					__u64 pfn, __u32 order, __s32 stack_id,
+					bool have_stack)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_ctx *c;
+	__u8 api = src;
+
+	if (skip_task())
+		return;
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (c && c->keyed) {
+		count(KT_C_INNER_SKIPPED);
+		return;
+	}
+	if (c && c->depth) {
+		api = c->fn[0];
+		stack_id = c->stack_id;
+	} else if (!have_stack) {
+		stack_id = get_stack(ctx);
+	}
+	record_key(pfn, order, PACK(op, api, src), stack_id);
+}
+
+/* ---- the KHO API: entry and exit, as fentry/fexit or kprobe/kretprobe ---- */
+
+#define RET_AT(n, FN)	(ret_is_int[FN] ? (long)ctx[n] : 0)
+
+#define API_1(name, FN)							\
+SEC("fentry")								\
+int BPF_PROG(fe_##name, void *a0)					\
+{									\
+	api_enter(ctx, FN, (__u64)a0, 0);				\
+	return 0;							\
+}									\
+SEC("fexit")								\
+int BPF_PROG(fx_##name, void *a0)					\
+{									\
+	api_exit(ctx, FN, RET_AT(1, FN), ret_is_int[FN]);		\
+	return 0;							\
+}									\
+SEC("kprobe")								\
+int BPF_KPROBE(kp_##name, void *a0)					\
+{									\
+	api_enter(ctx, FN, (__u64)a0, 0);				\
+	return 0;							\
+}									\
+SEC("kretprobe")							\
+int BPF_KRETPROBE(kr_##name, long ret)					\
+{									\
+	api_exit(ctx, FN, ret, ret_is_int[FN]);				\
+	return 0;							\
+}
+
+#define API_2(name, FN)							\
+SEC("fentry")								\
+int BPF_PROG(fe_##name, void *a0, unsigned long a1)			\
+{									\
+	api_enter(ctx, FN, (__u64)a0, a1);				\
+	return 0;							\
+}									\
+SEC("fexit")								\
+int BPF_PROG(fx_##name, void *a0, unsigned long a1)			\
+{									\
+	api_exit(ctx, FN, RET_AT(2, FN), ret_is_int[FN]);		\
+	return 0;							\
+}									\
+SEC("kprobe")								\
+int BPF_KPROBE(kp_##name, void *a0, unsigned long a1)			\
+{									\
+	api_enter(ctx, FN, (__u64)a0, a1);				\
+	return 0;							\
+}									\
+SEC("kretprobe")							\
+int BPF_KRETPROBE(kr_##name, long ret)					\
+{									\
+	api_exit(ctx, FN, ret, ret_is_int[FN]);				\
+	return 0;							\
+}
+
+API_1(preserve_folio, KT_FN_PRESERVE_FOLIO)
+API_1(unpreserve_folio, KT_FN_UNPRESERVE_FOLIO)
+API_2(preserve_pages, KT_FN_PRESERVE_PAGES)
+API_2(unpreserve_pages, KT_FN_UNPRESERVE_PAGES)
+API_2(preserve_vmalloc, KT_FN_PRESERVE_VMALLOC)
+API_1(unpreserve_vmalloc, KT_FN_UNPRESERVE_VMALLOC)
+API_2(preserve_phys, KT_FN_PRESERVE_PHYS)
+
+/* ---- per-block internals: (tree or track, pfn, order) ---- */
+
+SEC("fexit")
+int BPF_PROG(fx_blk_add, void *tree, unsigned long pfn, unsigned int order,
+	     int ret)
+{
+	if (!ret)
+		block_event(ctx, blk_add_src, KT_OP_PRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+SEC("fentry")
+int BPF_PROG(fe_blk_del, void *tree, unsigned long pfn, unsigned int order)
+{
+	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_blk_add, void *tree, unsigned long pfn, unsigned int order)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args a = { .pfn = pfn, .order = order };
+
+	if (skip_task())
+		return 0;
+	/* The stack here, where the caller is still a frame of its own. */
+	a.stack_id = get_stack(ctx);
+	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
+		count(KT_C_CTX_ERRORS);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_blk_add, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args *a, copy;
+
+	a = bpf_map_lookup_elem(&blk_args, &tid);
+	if (!a)
+		return 0;
+	copy = *a;
+	bpf_map_delete_elem(&blk_args, &tid);
+	if (!ret)
+		block_event(ctx, blk_add_src, KT_OP_PRESERVE, copy.pfn,
+			    copy.order, copy.stack_id, true);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_blk_del, void *tree, unsigned long pfn, unsigned int order)
+{
+	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+/* ---- our tracepoints (kernel-patch/ 0003): (pfn, order, key, level) ---- */
+
+SEC("raw_tp")
+int BPF_PROG(tp_add, unsigned long pfn, unsigned int order, __u64 key,
+	     unsigned int level)
+{
+	block_event(ctx, KT_FN_TP_ADD, KT_OP_PRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+SEC("raw_tp")
+int BPF_PROG(tp_del, unsigned long pfn, unsigned int order, __u64 key,
+	     unsigned int level)
+{
+	block_event(ctx, KT_FN_TP_DEL, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+SEC("raw_tp")
+int BPF_PROG(tp_node_alloc, unsigned long pfn, unsigned int order, __u64 key,
+	     unsigned int level)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 lvl = level < KT_MAX_LEVEL ? level : KT_MAX_LEVEL - 1;
+	struct kt_ctx *c;
+	struct kt_event *e;
+	__s32 stack_id;
+	__u8 api = KT_FN_TP_NODE_ALLOC;
+	__u64 *n;
+
+	if (skip_task())
+		return 0;
+	n = bpf_map_lookup_elem(&nodes, &lvl);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	count(KT_C_NODE_ALLOCS);
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (c && c->depth) {
+		stack_id = c->stack_id;
+		api = c->fn[0];
+	} else {
+		stack_id = get_stack(ctx);
+	}
+	by_stack_add(stack_id, KT_OP_NODE_ALLOC, api);
+	if (!emit_events)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(KT_C_RB_DROPS);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts = bpf_ktime_get_ns();
+	e->key = key;
+	e->pfn = pfn;
+	fill_task(e);
+	e->stack_id = stack_id;
+	e->kind = KT_EV_NODE;
+	e->op = KT_OP_NODE_ALLOC;
+	e->api = api;
+	e->src = KT_FN_TP_NODE_ALLOC;
+	e->order = order;
+	e->level = lvl;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
