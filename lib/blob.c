@@ -236,6 +236,17 @@ static void *fdt_checked_copy(const void *blob, size_t len,
 			 total, len);
 		return NULL;
 	}
+	/*
+	 * libfdt 1.6.1's fdt_check_full() dereferences NULL on old layouts
+	 * (TESTING.md, F2; found again here by fuzz/blob.c, F6). Sub-FDTs are
+	 * written with the sequential-write API too: version 17.
+	 */
+	if (fdt_version(blob) < 17 || fdt_last_comp_version(blob) > 17) {
+		khor_err(err, -KHOR_ECORRUPT,
+			 "FDT version %u (last compatible %u) is not supported: KHO writes version 17",
+			 fdt_version(blob), fdt_last_comp_version(blob));
+		return NULL;
+	}
 	copy = malloc(total);
 	if (!copy) {
 		khor_err(err, -KHOR_ENOMEM, "out of memory");

@@ -411,7 +411,9 @@ static int load_kallsyms(struct opts *o)
 		nksyms++;
 	}
 	fclose(f);
-	qsort(ksyms, nksyms, sizeof(*ksyms), ksym_cmp);
+	/* qsort()'s base must not be NULL, even for 0 elements (make analyze). */
+	if (nksyms)
+		qsort(ksyms, nksyms, sizeof(*ksyms), ksym_cmp);
 	return 0;
 }
 

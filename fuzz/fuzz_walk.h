@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The walker targets (walk_v2.c, walk_v1.c) share this driver. Input:
+ *
+ *   byte 0     root (or first chunk) page index
+ *   byte 1     flags: bit 0 live source, bit 1 one page missing from the
+ *              dump, bits 2-3 page size (4, 4, 8, 16 KiB), bits 4-5 kho-v1
+ *              bitmap size (detect, 512, 4096, detect)
+ *   byte 2     index of the missing page
+ *   byte 3     node limit (0: the default)
+ *   bytes 4-5  live: change a byte before this read (0: never)
+ *   bytes 6-7  live: offset of that byte (modulo the image)
+ *   bytes 8-   physical memory from address 0
+ *
+ * Oracles beyond the sanitizers: runs are well formed and arrive in
+ * ascending physical address whatever the memory holds; the walk's return
+ * code and its error record agree; work is bounded (node reads per
+ * distinct node by the number of order cursors), and libFuzzer's
+ * -malloc_limit_mb/-rss_limit_mb bound allocation.
+ */
+#ifndef KHOTOOLS_FUZZ_WALK_H
+#define KHOTOOLS_FUZZ_WALK_H
+
+#include <stdio.h>
+
+#include "fuzz_mem.h"
+
+#define WALK_HDR 8
+
+struct walk_check {
+	bool have_prev;
+	uint64_t prev_phys;
+	uint64_t runs;
+};
+
+static int walk_on_run(void *arg, const struct khor_run *run)
+{
+	struct walk_check *c = arg;
+
+	if (!run->count || run->order >= KHOR_MAX_ORDERS)
+		abort();
+	if (c->have_prev && run->phys < c->prev_phys) {
+		fprintf(stderr, "run 0x%llx order %u after 0x%llx: not ascending\n",
+			(unsigned long long)run->phys, run->order,
+			(unsigned long long)c->prev_phys);
+		abort();
+	}
+	c->have_prev = true;
+	c->prev_phys = run->phys;
+	c->runs++;
+	return 0;
+}
+
+static int walk_on_node(void *arg, const struct khor_node *node)
+{
+	(void)arg;
+	if (node->used > node->capacity)
+		abort();
+	return 0;
+}
+
+static int fuzz_walk(const uint8_t *data, size_t size, enum khor_format fmt)
+{
+	static const unsigned int shifts[4] = { 12, 12, 13, 14 };
+	static const unsigned int bm_sizes[4] = { 0, 512, 4096, 0 };
+	struct khor_walk_ops ops = { .run = walk_on_run, .node = walk_on_node };
+	struct fuzz_mem f = { .missing = UINT64_MAX };
+	struct walk_check chk = { 0 };
+	struct khor_walk_limits lim;
+	struct khor_walk_result res;
+	struct khor_map map = { .format = fmt };
+	uint8_t flags;
+	struct khor_mem *m;
+	int rc;
+
+	if (size <= WALK_HDR || size > WALK_HDR + (1u << 17))
+		return -1;
+	flags = data[1];
+	khor_geom_init(&map.geom, shifts[(flags >> 2) & 3]);
+	map.root = (uint64_t)data[0] << map.geom.page_shift;
+	map.v1_bitmap_size = bm_sizes[(flags >> 4) & 3];
+	lim.max_nodes = data[3];
+	m = fuzz_mem_open(&f, data + WALK_HDR, size - WALK_HDR,
+			  UINT64_C(1) << map.geom.page_shift, flags & 1);
+	if (!m)
+		return 0;
+	if (flags & 2)
+		f.missing = (uint64_t)data[2] << map.geom.page_shift;
+	if (flags & 1) {
+		f.mutate_at = fuzz_le(data + 4, 2);
+		f.mutate_off = (size_t)fuzz_le(data + 6, 2);
+	}
+
+	rc = khor_walk(m, &map, &lim, &ops, &chk, &res);
+
+	/* A failure is explained; a success has nothing to explain. */
+	if (!rc != !res.error.code || (rc && !res.error.msg[0]))
+		abort();
+	if (rc != 0 && rc != -KHOR_ECORRUPT && rc != -KHOR_ENODATA &&
+	    rc != -KHOR_ECHANGED && rc != -KHOR_ELIMIT &&
+	    !(rc == -KHOR_EINVAL && fmt == KHOR_FMT_V1 && map.v1_bitmap_size &&
+	      map.v1_bitmap_size != 512 &&
+	      map.v1_bitmap_size != UINT64_C(1) << map.geom.page_shift))
+		abort();
+	if (rc && rc != res.error.code) {
+		fprintf(stderr, "walk returned %d, its error record says %d: %s\n",
+			rc, res.error.code, res.error.msg);
+		abort();
+	}
+	if (rc == -KHOR_ECHANGED && !(flags & 1))
+		abort();
+	if (res.runs != chk.runs)
+		abort();
+	if (rc != -KHOR_ECHANGED && !(flags & 1) && res.verified)
+		abort();
+	if (res.node_reads > 2 * (uint64_t)KHOR_MAX_ORDERS * (res.nodes + 1)) {
+		fprintf(stderr, "%llu node reads for %llu nodes\n",
+			(unsigned long long)res.node_reads,
+			(unsigned long long)res.nodes);
+		abort();
+	}
+	fuzz_mem_close(&f, m);
+	return 0;
+}
+
+#endif /* KHOTOOLS_FUZZ_WALK_H */
