@@ -93,6 +93,14 @@ KHOR_HIDDEN int khor_walk_visit(struct khor_walk_ctx *w, uint64_t phys,
 KHOR_HIDDEN int khor_walk_report_node(struct khor_walk_ctx *w,
 				      const struct khor_node *node);
 
+/*
+ * First run of set bits of @bm (host-order u64 words) in bit range
+ * [@from, @to): true with [*start, *end), false if none.
+ */
+KHOR_HIDDEN bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from,
+				      uint64_t to, uint64_t *start,
+				      uint64_t *end);
+
 /* Cursor factories: fill @cur with up to KHOR_MAX_ORDERS cursors. */
 KHOR_HIDDEN int khor_walk_v2_cursors(struct khor_walk_ctx *w,
 				     struct khor_cursor **cur, size_t *n);

@@ -472,36 +472,6 @@ struct v1_cursor {
 	uint64_t pend_phys, pend_count;
 };
 
-/* First run of set bits in [from, to); bit numbers are bitmap-relative. */
-static bool bm_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
-			uint64_t *start, uint64_t *end)
-{
-	uint64_t i = from, word;
-
-	while (i < to) {
-		word = bm[i / 64] >> (i % 64);
-		if (word) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	if (i >= to)
-		return false;
-	*start = i;
-	while (i < to) {
-		word = ~bm[i / 64] >> (i % 64);
-		/* Bits shifted in from the top are 0, so word == 0 means all set. */
-		if (word && (i % 64) + (uint64_t)__builtin_ctzll(word) < 64) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	*end = i < to ? i : to;
-	return true;
-}
-
 /*
  * The list is re-read through the cache; it can only differ from what pass
  * 1 saw if memory changed under the walk (a live source).
@@ -675,7 +645,7 @@ static int v1_enter(struct v1_cursor *v, uint32_t e)
 		uint64_t s, x;
 
 		if (fit < limit) {
-			if (bm_find_run(v->bm, fit, limit, &s, &x))
+			if (khor_bitmap_find_run(v->bm, fit, limit, &s, &x))
 				v1_bad_entry(v, e, "order-%u bitmap 0x%llx: bit %llu is beyond the %u-bit physical address space",
 					     v->order, (unsigned long long)bm,
 					     (unsigned long long)s, V1_PHYS_BITS);
@@ -697,7 +667,7 @@ static int v1_next_bits(struct v1_cursor *v, uint64_t *phys, uint64_t *count)
 		int rc;
 
 		if (v->in_bm) {
-			if (bm_find_run(v->bm, v->bm_pos, v->bm_end, &s, &e)) {
+			if (khor_bitmap_find_run(v->bm, v->bm_pos, v->bm_end, &s, &e)) {
 				v->bm_pos = e;
 				*phys = v->bm_base + (s << v->block_shift);
 				*count = e - s;

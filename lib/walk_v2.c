@@ -101,36 +101,6 @@ static void to_host(uint64_t *p, size_t words)
 		p[i] = khor_le64(&p[i]);
 }
 
-/* Find the first run of set bits in [from, to) of a leaf; bit numbers are leaf-relative. */
-static bool leaf_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
-			  uint64_t *start, uint64_t *end)
-{
-	uint64_t i = from, word;
-
-	while (i < to) {
-		word = bm[i / 64] >> (i % 64);
-		if (word) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	if (i >= to)
-		return false;
-	*start = i;
-	while (i < to) {
-		word = ~bm[i / 64] >> (i % 64);
-		/* Bits shifted in from the top are 0, so word == 0 means all set. */
-		if (word && (i % 64) + (uint64_t)__builtin_ctzll(word) < 64) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	*end = i < to ? i : to;
-	return true;
-}
-
 /* Explain why @child, reached from entry @i of the top frame, conflicts. */
 static void report_conflict(struct v2_cursor *v, const struct v2_frame *f,
 			    unsigned int level, uint64_t i, uint64_t child,
@@ -250,7 +220,7 @@ static int v2_next_keys(struct v2_cursor *v, uint64_t *key, uint64_t *count)
 		int rc;
 
 		if (v->in_leaf) {
-			if (leaf_find_run(v->leaf, v->leaf_pos, v->leaf_end, &s, &e)) {
+			if (khor_bitmap_find_run(v->leaf, v->leaf_pos, v->leaf_end, &s, &e)) {
 				v->leaf_pos = e;
 				*key = v->leaf_base + s;
 				*count = e - s;
