@@ -10,91 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "radix_reader.h"
 #include "../tap.h"
 
-#define PAGE 4096
-#define NPAGES 64
-#define ARENA 0x7f000000ULL
-
-static uint8_t mem[NPAGES][PAGE];
-static int present[NPAGES];
-static unsigned int next_page;
-
-static int sim_read(struct khor_mem *m, void *priv, uint64_t phys, void *buf,
-		    size_t len)
-{
-	(void)priv;
-	while (len) {
-		uint64_t off = phys - ARENA, idx = off / PAGE;
-		size_t chunk = PAGE - off % PAGE;
-
-		if (phys < ARENA || idx >= NPAGES || !present[idx]) {
-			khor_mem_set_errmsg(m, "page 0x%llx missing",
-					    (unsigned long long)(phys & ~0xfffULL));
-			return -KHOR_ENODATA;
-		}
-		if (chunk > len)
-			chunk = len;
-		memcpy(buf, &mem[idx][off % PAGE], chunk);
-		buf = (uint8_t *)buf + chunk;
-		phys += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-static const struct khor_mem_ops sim_ops = { .read = sim_read };
-
-static uint64_t alloc_page(void)
-{
-	unsigned int i = next_page++;
-
-	memset(mem[i], 0, PAGE);
-	present[i] = 1;
-	return ARENA + (uint64_t)i * PAGE;
-}
-
-static uint64_t *page_at(uint64_t phys)
-{
-	return (uint64_t *)mem[(phys - ARENA) / PAGE];
-}
-
-/* DESIGN.md §3, 4 KiB pages: key = 1 << (52 - order) | pa >> (12 + order). */
-static uint64_t key_of(uint64_t pa, unsigned int order)
-{
-	return (1ULL << (52 - order)) | pa >> (12 + order);
-}
-
-static unsigned int idx_of(uint64_t key, unsigned int level)
-{
-	return level ? (key >> (15 + 9 * (level - 1))) & 511 : key & 0x7fff;
-}
-
-/* The leaf of @pa/@order's key, created on the way. */
-static uint64_t leaf_of(uint64_t root, uint64_t pa, unsigned int order)
-{
-	uint64_t key = key_of(pa, order), node = root;
-
-	for (unsigned int l = 5; l >= 1; l--) {
-		uint64_t *t = page_at(node);
-		unsigned int i = idx_of(key, l);
-
-		if (!t[i])
-			t[i] = alloc_page();
-		node = t[i];
-	}
-	return node;
-}
-
-static void add(uint64_t root, uint64_t pa, unsigned int order)
-{
-	uint64_t key = key_of(pa, order);
-	uint64_t *leaf = page_at(leaf_of(root, pa, order));
-	unsigned int bit = idx_of(key, 0);
-
-	leaf[bit / 64] |= 1ULL << (bit % 64);
-}
+#define SIM_NPAGES 64
+#define SIM_ARENA 0x7f000000ULL
+#include "sim_tree.h"
 
 static struct khor_mem *sim;
 

@@ -9,106 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "radix_reader.h"
 #include "../tap.h"
 
-#define PAGE 4096
-#define NPAGES 512
-#define ARENA 0x40000000ULL
-
-/* ---- simulated physical memory: 2 MiB of pages, some may be "missing" ---- */
-
-static uint8_t mem[NPAGES][PAGE];
-static int present[NPAGES];
-static unsigned int next_page;
-static uint64_t reads;
-
-static int sim_read(struct khor_mem *m, void *priv, uint64_t phys, void *buf,
-		    size_t len)
-{
-	(void)priv;
-	reads++;
-	while (len) {
-		uint64_t off = phys - ARENA, idx = off / PAGE;
-		size_t chunk = PAGE - off % PAGE;
-
-		if (phys < ARENA || idx >= NPAGES || !present[idx]) {
-			khor_mem_set_errmsg(m, "page 0x%llx missing",
-					    (unsigned long long)(phys & ~0xfffULL));
-			return -KHOR_ENODATA;
-		}
-		if (chunk > len)
-			chunk = len;
-		memcpy(buf, &mem[idx][off % PAGE], chunk);
-		buf = (uint8_t *)buf + chunk;
-		phys += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
-
-static const struct khor_mem_ops sim_ops = { .read = sim_read };
-
-static uint64_t alloc_page(void)
-{
-	unsigned int i = next_page++;
-
-	memset(mem[i], 0, PAGE);
-	present[i] = 1;
-	return ARENA + (uint64_t)i * PAGE;
-}
-
-static uint64_t *page_at(uint64_t phys)
-{
-	return (uint64_t *)mem[(phys - ARENA) / PAGE];
-}
-
-static void reset(void)
-{
-	memset(present, 0, sizeof(present));
-	next_page = 0;
-}
-
-/* Independent key arithmetic (DESIGN.md §3), 4 KiB pages. */
-static uint64_t key_of(uint64_t pa, unsigned int order)
-{
-	return (1ULL << (52 - order)) | pa >> (12 + order);
-}
-
-static unsigned int idx_of(uint64_t key, unsigned int level)
-{
-	return level ? (key >> (15 + 9 * (level - 1))) & 511 : key & 0x7fff;
-}
-
-static uint64_t new_tree(void)
-{
-	return alloc_page();
-}
-
-/* Returns the physical address of the node at @level on the path of @key. */
-static uint64_t node_on_path(uint64_t root, uint64_t key, unsigned int level)
-{
-	uint64_t node = root;
-
-	for (unsigned int l = 5; l > level; l--) {
-		uint64_t *t = page_at(node);
-		unsigned int i = idx_of(key, l);
-
-		if (!t[i])
-			t[i] = alloc_page();
-		node = t[i];
-	}
-	return node;
-}
-
-static void add(uint64_t root, uint64_t pa, unsigned int order)
-{
-	uint64_t key = key_of(pa, order);
-	uint64_t *leaf = page_at(node_on_path(root, key, 0));
-	unsigned int bit = idx_of(key, 0);
-
-	leaf[bit / 64] |= 1ULL << (bit % 64);
-}
+#define SIM_NPAGES 512
+#define SIM_ARENA 0x40000000ULL
+#include "sim_tree.h"
 
 /* ---- walking ---- */
 
