@@ -1,6 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Word-wise scanning of the bitmaps both map layouts store blocks in. */
-#include "walk_internal.h"
+/*
+ * Word-wise scanning of the bitmaps both map layouts store blocks in, and
+ * of the bitmap spans a walk hands to its consumers (issue 10): blocks,
+ * runs and the last run are counted a word at a time, never a bit.
+ */
+#include "internal.h"
+
+/* Bits [0, n) of a word; n in 1..64. */
+static uint64_t low_bits(uint64_t n)
+{
+	return n >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1;
+}
+
+/* Word @i of @bm with the bits outside [@from, @to) cleared. */
+static uint64_t span_word(const uint64_t *bm, uint64_t i, uint64_t from,
+			  uint64_t to)
+{
+	uint64_t w = bm[i];
+
+	if (i == from / 64)
+		w &= ~UINT64_C(0) << (from % 64);
+	if (i == (to - 1) / 64)
+		w &= low_bits((to - 1) % 64 + 1);
+	return w;
+}
 
 bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
 			  uint64_t *start, uint64_t *end)
@@ -28,5 +51,96 @@ bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
 		i = (i | 63) + 1;
 	}
 	*end = i < to ? i : to;
+	return true;
+}
+
+bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from, uint64_t to,
+			  uint64_t *bit)
+{
+	for (uint64_t i = from; i < to; i = (i | 63) + 1) {
+		uint64_t word = bm[i / 64] >> (i % 64);
+
+		if (word) {
+			i += (uint64_t)__builtin_ctzll(word);
+			if (i >= to)
+				return false;
+			*bit = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64_t khor_bitmap_count(const uint64_t *bm, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	if (from >= to)
+		return 0;
+	for (uint64_t i = from / 64; i <= (to - 1) / 64; i++)
+		n += (uint64_t)__builtin_popcountll(span_word(bm, i, from, to));
+	return n;
+}
+
+uint64_t khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0, carry = 0;
+
+	if (from >= to)
+		return 0;
+	for (uint64_t i = from / 64; i <= (to - 1) / 64; i++) {
+		uint64_t w = span_word(bm, i, from, to);
+
+		/* A run starts at a set bit whose lower neighbour is clear. */
+		n += (uint64_t)__builtin_popcountll(w & ~(w << 1 | carry));
+		carry = w >> 63;
+	}
+	return n;
+}
+
+bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from, uint64_t to,
+			  uint64_t *start, uint64_t *end)
+{
+	uint64_t i, w = 0, last;
+
+	if (from >= to)
+		return false;
+	for (i = (to - 1) / 64 + 1; i-- > from / 64;) {
+		w = span_word(bm, i, from, to);
+		if (w)
+			break;
+	}
+	if (!w)
+		return false;
+	last = i * 64 + 63 - (uint64_t)__builtin_clzll(w);
+	*end = last + 1;
+	/* The run starts above the highest clear bit below it (or at @from). */
+	for (w = ~w & low_bits(last % 64 + 1);; w = ~span_word(bm, i, from, to)) {
+		if (w) {
+			*start = i * 64 + 64 - (uint64_t)__builtin_clzll(w);
+			return true;
+		}
+		if (i == from / 64)
+			break;
+		i--;
+	}
+	*start = from;
+	return true;
+}
+
+bool khor_bitmap_next_run(const struct khor_bitmap *bm, uint64_t *pos,
+			  struct khor_run *run)
+{
+	uint64_t s, e;
+
+	if (*pos < bm->from)
+		*pos = bm->from;
+	if (bm->block_shift >= 64 ||
+	    !khor_bitmap_find_run(bm->words, *pos, bm->to, &s, &e))
+		return false;
+	*pos = e;
+	run->phys = bm->base + (s << bm->block_shift);
+	run->count = e - s;
+	run->order = bm->order;
 	return true;
 }

@@ -80,4 +80,28 @@ KHOR_HIDDEN unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 #define KHOR_NOTE_TYPE 1
 #define KHOR_NOTE_DESCSZ 16
 
+/*
+ * Word-wise bitmap scans (bitmap.c), over host-order u64 words.
+ *
+ * First run of set bits of @bm (host-order u64 words) in bit range
+ * [@from, @to): true with [*start, *end), false if none.
+ */
+KHOR_HIDDEN bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from,
+				      uint64_t to, uint64_t *start,
+				      uint64_t *end);
+
+/* First set bit of @bm in [@from, @to): true with *bit. */
+KHOR_HIDDEN bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from,
+				      uint64_t to, uint64_t *bit);
+/* Set bits of @bm in [@from, @to). */
+KHOR_HIDDEN uint64_t khor_bitmap_count(const uint64_t *bm, uint64_t from,
+				       uint64_t to);
+/* Runs of set bits of @bm in [@from, @to) (a run cut at @from counts). */
+KHOR_HIDDEN uint64_t khor_bitmap_count_runs(const uint64_t *bm, uint64_t from,
+					    uint64_t to);
+/* Last run of set bits of @bm in [@from, @to): true with [*start, *end). */
+KHOR_HIDDEN bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from,
+				      uint64_t to, uint64_t *start,
+				      uint64_t *end);
+
 #endif /* KHOTOOLS_INTERNAL_H */

@@ -536,6 +536,49 @@ struct khor_run {
 };
 
 /**
+ * struct khor_bitmap - blocks of one order as a span of a bitmap
+ * @words: the bitmap, host-order 64-bit words; bit i stands for the block
+ *	at @base + (i << @block_shift)
+ * @base: physical address of the block of bit 0
+ * @from: first bit of the span; it is set
+ * @to: end of the span (exclusive); bits outside [@from, @to) are not
+ *	part of it, whatever they hold
+ * @count: set bits in [@from, @to), the blocks of the span (at least 1)
+ * @order: order of every block
+ * @block_shift: log2 of the size of a block: the page shift + @order
+ *
+ * A walk hands one over (khor_walk_ops.bitmap) instead of the runs it
+ * holds, so that a consumer can count blocks and runs a word at a time
+ * (issue 10: a random order-0 leaf holds one run per two blocks). The
+ * blocks of a span are ascending and no other block reported by the same
+ * walk starts between the first and the last of them. @words is valid
+ * only during the callback.
+ */
+struct khor_bitmap {
+	const uint64_t *words;
+	uint64_t base;
+	uint64_t from;
+	uint64_t to;
+	uint64_t count;
+	unsigned int order;
+	unsigned int block_shift;
+};
+
+/**
+ * khor_bitmap_next_run() - the first run of a bitmap span at or after a bit
+ * @bm: the span
+ * @pos: in: first bit to look at; out: the bit after the run found
+ * @run: the run found
+ *
+ * For a consumer that needs runs (a listing): ``for (pos = bm->from;
+ * khor_bitmap_next_run(bm, &pos, &run);)`` visits the span's runs in order.
+ *
+ * Return: true with @run filled, false if no bit in [@pos, @bm->to) is set.
+ */
+KHOR_API bool khor_bitmap_next_run(const struct khor_bitmap *bm, uint64_t *pos,
+				   struct khor_run *run);
+
+/**
  * enum khor_node_kind - kind of metadata page
  * @KHOR_NODE_TABLE: radix table (levels 1..5)
  * @KHOR_NODE_LEAF: radix leaf bitmap (level 0)
@@ -602,11 +645,19 @@ struct khor_walk_progress {
  *	should rate-limit itself). Return 0 to continue; anything else stops
  *	the walk like @run. Added at the end of the structure: callers that
  *	zero-initialize it are unaffected.
+ * @bitmap: (issue 10) if set, blocks the map stores in bitmaps (radix
+ *	leaves, kho-v1 bitmaps) may arrive as bitmap spans instead of runs,
+ *	in the same ascending stream: a span is handed over whole when no
+ *	block of another order lies between its first and last block, and in
+ *	pieces otherwise. The sinks take spans (khor_ranges_add_bitmap(),
+ *	khor_stats_add_bitmap(), khor_check_add_bitmap()) with results equal
+ *	to those of the runs the span holds. Return as @run. NULL: runs only.
  */
 struct khor_walk_ops {
 	int (*run)(void *arg, const struct khor_run *run);
 	int (*node)(void *arg, const struct khor_node *node);
 	int (*progress)(void *arg, const struct khor_walk_progress *p);
+	int (*bitmap)(void *arg, const struct khor_bitmap *bm);
 };
 
 /**
@@ -624,7 +675,7 @@ struct khor_walk_limits {
  * struct khor_walk_result - what a walk did
  * @nodes: distinct metadata pages read
  * @node_reads: metadata page reads, including repeats by other order cursors
- * @runs: runs reported
+ * @runs: runs and bitmap spans reported (calls of @run and @bitmap)
  * @blocks: blocks reported
  * @verified: live memory: metadata pages read again at the end to check
  *	that the map did not change during the walk
@@ -688,12 +739,14 @@ KHOR_API int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 /**
  * struct khor_ranges - coalesces runs into maximal [start, end) ranges
  * @emit: called for each finished range; non-zero stops (returned by
- *	khor_ranges_add/flush)
+ *	khor_ranges_add/flush). NULL: ranges are only counted, which for
+ *	bitmap spans is done a word at a time
  * @arg: passed to @emit
  * @page_size: page size of the map
  * @open: a range is being built
  * @start: its start
  * @end: its end (exclusive)
+ * @count: ranges finished so far (emitted or counted)
  */
 struct khor_ranges {
 	int (*emit)(void *arg, uint64_t start, uint64_t end);
@@ -702,6 +755,7 @@ struct khor_ranges {
 	bool open;
 	uint64_t start;
 	uint64_t end;
+	uint64_t count;
 };
 
 KHOR_API void khor_ranges_init(struct khor_ranges *r, uint64_t page_size,
@@ -709,6 +763,9 @@ KHOR_API void khor_ranges_init(struct khor_ranges *r, uint64_t page_size,
 					   uint64_t end),
 			       void *arg);
 KHOR_API int khor_ranges_add(struct khor_ranges *r, const struct khor_run *run);
+/** khor_ranges_add_bitmap() - khor_ranges_add() for every run of @bm */
+KHOR_API int khor_ranges_add_bitmap(struct khor_ranges *r,
+				    const struct khor_bitmap *bm);
 KHOR_API int khor_ranges_flush(struct khor_ranges *r);
 
 #define KHOR_MAX_ORDERS 64
@@ -748,6 +805,9 @@ struct khor_stats {
 KHOR_API void khor_stats_init(struct khor_stats *s, uint64_t page_size);
 KHOR_API void khor_stats_add_run(struct khor_stats *s,
 				 const struct khor_run *run);
+/** khor_stats_add_bitmap() - khor_stats_add_run() for every run of @bm */
+KHOR_API void khor_stats_add_bitmap(struct khor_stats *s,
+				    const struct khor_bitmap *bm);
 KHOR_API void khor_stats_add_node(struct khor_stats *s,
 				  const struct khor_node *node);
 
@@ -773,6 +833,9 @@ KHOR_API void khor_check_init(struct khor_check *c, uint64_t page_size);
 /** khor_check_add_run() - returns 0; problems accumulate in @c->error */
 KHOR_API int khor_check_add_run(struct khor_check *c,
 				const struct khor_run *run);
+/** khor_check_add_bitmap() - khor_check_add_run() for every run of @bm */
+KHOR_API int khor_check_add_bitmap(struct khor_check *c,
+				   const struct khor_bitmap *bm);
 
 /* ====================================================================== */
 /* khodump (issue 3): sub-nodes, blob decoders, scan, extract, symbols     */

@@ -43,7 +43,8 @@ int khor_ranges_add(struct khor_ranges *r, const struct khor_run *run)
 		return 0;
 	}
 	if (r->open) {
-		rc = r->emit(r->arg, r->start, r->end);
+		r->count++;
+		rc = r->emit ? r->emit(r->arg, r->start, r->end) : 0;
 		if (rc)
 			return rc;
 	}
@@ -53,12 +54,64 @@ int khor_ranges_add(struct khor_ranges *r, const struct khor_run *run)
 	return 0;
 }
 
+/* The last run of @bm, for sinks that only keep the final state. */
+static struct khor_run last_run(const struct khor_bitmap *bm)
+{
+	struct khor_run run = { .order = bm->order };
+	uint64_t s = bm->from, e = bm->from + 1;
+
+	khor_bitmap_last_run(bm->words, bm->from, bm->to, &s, &e);
+	run.phys = bm->base + (s << bm->block_shift);
+	run.count = e - s;
+	return run;
+}
+
+/* Feed the runs of @bm one by one to a run sink (listings, overlaps). */
+#define FOR_EACH_RUN(bm, run)						\
+	for (uint64_t pos_ = (bm)->from; khor_bitmap_next_run(bm, &pos_, &(run));)
+
+int khor_ranges_add_bitmap(struct khor_ranges *r, const struct khor_bitmap *bm)
+{
+	struct khor_run run;
+	uint64_t first = bm->base + (bm->from << bm->block_shift);
+	int rc;
+
+	if (bm->block_shift >= 64)
+		return 0;
+	if (r->emit || (r->open && r->end > first)) {
+		/*
+		 * Ranges to print go one by one anyway; a range reaching
+		 * past the span's first block (overlaps) goes the general way.
+		 */
+		FOR_EACH_RUN(bm, run) {
+			rc = khor_ranges_add(r, &run);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	/*
+	 * Counting: runs of one order are separated by at least one block,
+	 * so each run is a range, but the first joins an open range that
+	 * ends where it starts. The last stays open.
+	 */
+	r->count += khor_bitmap_count_runs(bm->words, bm->from, bm->to) -
+		    (r->open && r->end == first) + r->open - 1;
+	run = last_run(bm);
+	if (!(r->open && r->end == first && run.phys == first))
+		r->start = run.phys;
+	r->open = true;
+	r->end = run_end(r->page_size, &run);
+	return 0;
+}
+
 int khor_ranges_flush(struct khor_ranges *r)
 {
 	if (!r->open)
 		return 0;
 	r->open = false;
-	return r->emit(r->arg, r->start, r->end);
+	r->count++;
+	return r->emit ? r->emit(r->arg, r->start, r->end) : 0;
 }
 
 void khor_stats_init(struct khor_stats *s, uint64_t page_size)
@@ -76,6 +129,17 @@ void khor_stats_add_run(struct khor_stats *s, const struct khor_run *run)
 	s->blocks_total += run->count;
 	s->runs++;
 	s->preserved_bytes += block_bytes(s->page_size, run->order) * run->count;
+}
+
+void khor_stats_add_bitmap(struct khor_stats *s, const struct khor_bitmap *bm)
+{
+	if (bm->order < KHOR_MAX_ORDERS)
+		s->blocks[bm->order] += bm->count;
+	if (!s->blocks_total || bm->order > s->max_order)
+		s->max_order = bm->order;
+	s->blocks_total += bm->count;
+	s->runs += khor_bitmap_count_runs(bm->words, bm->from, bm->to);
+	s->preserved_bytes += block_bytes(s->page_size, bm->order) * bm->count;
 }
 
 void khor_stats_add_node(struct khor_stats *s, const struct khor_node *node)
@@ -138,4 +202,25 @@ int khor_check_add_run(struct khor_check *c, const struct khor_run *run)
 	}
 	c->have_prev = true;
 	return 0;
+}
+
+int khor_check_add_bitmap(struct khor_check *c, const struct khor_bitmap *bm)
+{
+	struct khor_run run;
+	uint64_t first = bm->base + (bm->from << bm->block_shift);
+
+	if (bm->block_shift >= 64)
+		return 0;
+	if (c->have_prev && first < c->prev_end) {
+		/* An overlap: name it and count it exactly as runs would. */
+		FOR_EACH_RUN(bm, run)
+			khor_check_add_run(c, &run);
+		return 0;
+	}
+	/*
+	 * Blocks of one order never overlap each other, and none overlaps
+	 * what came before: only the last run moves the furthest end.
+	 */
+	run = last_run(bm);
+	return khor_check_add_run(c, &run);
 }

@@ -323,20 +323,21 @@ int khor_walk_report_node(struct khor_walk_ctx *w, const struct khor_node *node)
 	return rc;
 }
 
-/* ops->progress: every KHOR_PROGRESS_NODES metadata pages, between runs. */
-static int report_progress(struct khor_walk_ctx *w, const struct khor_run *run,
+/*
+ * ops->progress: every KHOR_PROGRESS_NODES metadata pages, between runs.
+ * @end is the end of the last block reported (0 if it wrapped).
+ */
+static int report_progress(struct khor_walk_ctx *w, uint64_t blocks,
+			   unsigned int order, uint64_t end,
 			   struct khor_walk_progress *p, uint64_t *next)
 {
-	unsigned int shift = w->map->geom.page_shift + run->order;
-	uint64_t end;
+	unsigned int shift = w->map->geom.page_shift + order;
 
-	p->blocks += run->count;
-	if (shift < 64) {
-		p->bytes += run->count << shift;
-		end = run->phys + (run->count << shift);
-		if (end > p->phys)
-			p->phys = end;
-	}
+	p->blocks += blocks;
+	if (shift < 64)
+		p->bytes += blocks << shift;
+	if (end > p->phys)
+		p->phys = end;
 	if (w->res->nodes < *next)
 		return 0;
 	*next = w->res->nodes + KHOR_PROGRESS_NODES;
@@ -344,61 +345,151 @@ static int report_progress(struct khor_walk_ctx *w, const struct khor_run *run,
 	return w->ops->progress(w->arg, p);
 }
 
-struct merge_slot {
-	struct khor_cursor *cur;
-	struct khor_run run;
+struct merge {
+	struct khor_walk_ctx *w;
+	struct khor_cursor *cur[KHOR_MAX_ORDERS];
+	struct khor_head head[KHOR_MAX_ORDERS];
+	size_t live;
+	struct khor_walk_progress prog;
+	uint64_t next_progress;
 };
+
+/* Ask cursor @i for its next head; drop it at its end. */
+static int merge_advance(struct merge *m, size_t i)
+{
+	int rc = m->cur[i]->next(m->cur[i], &m->head[i]);
+
+	if (rc < 0)
+		return rc;
+	if (m->w->fatal)
+		return m->w->fatal;
+	if (rc == 0) {
+		m->live--;
+		m->cur[i] = m->cur[m->live];
+		m->head[i] = m->head[m->live];
+	}
+	return 0;
+}
+
+/* Head @a comes before head @b: lower address, or the larger block first. */
+static bool head_before(const struct khor_head *a, const struct khor_head *b)
+{
+	return a->run.phys < b->run.phys ||
+	       (a->run.phys == b->run.phys && a->run.order > b->run.order);
+}
+
+static int deliver_run(struct merge *m, const struct khor_run *run)
+{
+	struct khor_walk_ctx *w = m->w;
+	unsigned int shift = w->map->geom.page_shift + run->order;
+	int rc;
+
+	w->res->runs++;
+	w->res->blocks += run->count;
+	if (w->ops && w->ops->run) {
+		rc = w->ops->run(w->arg, run);
+		if (rc)
+			return rc;
+	}
+	if (w->ops && w->ops->progress)
+		return report_progress(w, run->count, run->order,
+				       shift < 64 ? run->phys + (run->count << shift) : 0,
+				       &m->prog, &m->next_progress);
+	return 0;
+}
+
+/*
+ * Hand over the blocks of span @h that come before every other head
+ * (@other, NULL if none), as one khor_bitmap; leave @h at its next set bit.
+ * Returns 0, 1 if the span is used up, or the callback's value.
+ */
+static int deliver_span(struct merge *m, struct khor_head *h,
+			const struct khor_head *other)
+{
+	struct khor_walk_ctx *w = m->w;
+	unsigned int shift = w->map->geom.page_shift + h->run.order;
+	struct khor_bitmap bm = {
+		.words = h->words, .base = h->base, .from = h->pos, .to = h->to,
+		.order = h->run.order, .block_shift = shift,
+	};
+	uint64_t s, e;
+	int rc;
+
+	if (other) {
+		/* Bits below lim are blocks below the other head's address. */
+		uint64_t d = other->run.phys - h->base;
+		uint64_t lim = (d >> shift) + !!(d & ((UINT64_C(1) << shift) - 1));
+
+		if (lim <= h->pos)
+			lim = h->pos + 1;	/* equal addresses, ours larger */
+		if (lim < bm.to)
+			bm.to = lim;
+	}
+	bm.count = khor_bitmap_count(bm.words, bm.from, bm.to);
+	w->res->runs++;
+	w->res->blocks += bm.count;
+	rc = w->ops->bitmap(w->arg, &bm);
+	if (rc)
+		return rc;
+	if (w->ops->progress && khor_bitmap_last_run(bm.words, bm.from, bm.to, &s, &e)) {
+		rc = report_progress(w, bm.count, bm.order, h->base + (e << shift),
+				     &m->prog, &m->next_progress);
+		if (rc)
+			return rc;
+	}
+	if (!khor_bitmap_find_set(h->words, bm.to, h->to, &s))
+		return 1;
+	h->pos = s;
+	h->run.phys = h->base + (s << shift);
+	return 0;
+}
 
 /*
  * Merge the cursors' ascending streams. There are at most one cursor per
  * order (64), and in practice a dozen are live, so a linear minimum is as
- * fast as a heap and simpler.
+ * fast as a heap and simpler. A run goes out whole (in a valid map no
+ * other block lies inside it); a span goes out up to the next other head.
  */
 static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t n)
 {
-	struct merge_slot slot[KHOR_MAX_ORDERS];
-	struct khor_walk_progress prog = { 0 };
-	uint64_t next_progress = KHOR_PROGRESS_NODES;
-	size_t live = 0;
+	struct merge m = { .w = w, .next_progress = KHOR_PROGRESS_NODES };
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		rc = cur[i]->next(cur[i], &slot[live].run);
-		if (rc < 0)
+		m.cur[m.live] = cur[i];
+		m.live++;
+		rc = merge_advance(&m, m.live - 1);
+		if (rc)
 			return rc;
-		if (w->fatal)
-			return w->fatal;
-		if (rc > 0)
-			slot[live++].cur = cur[i];
 	}
-	while (live) {
-		size_t min = 0;
+	while (m.live) {
+		size_t min = 0, second = SIZE_MAX;
 
-		for (size_t i = 1; i < live; i++)
-			if (slot[i].run.phys < slot[min].run.phys ||
-			    (slot[i].run.phys == slot[min].run.phys &&
-			     slot[i].run.order > slot[min].run.order))
+		for (size_t i = 1; i < m.live; i++) {
+			if (head_before(&m.head[i], &m.head[min])) {
+				second = min;
 				min = i;
-		w->res->runs++;
-		w->res->blocks += slot[min].run.count;
-		if (w->ops && w->ops->run) {
-			rc = w->ops->run(w->arg, &slot[min].run);
+			} else if (second == SIZE_MAX ||
+				   head_before(&m.head[i], &m.head[second])) {
+				second = i;
+			}
+		}
+		if (m.head[min].words) {
+			rc = deliver_span(&m, &m.head[min],
+					  second == SIZE_MAX ? NULL : &m.head[second]);
+			if (rc <= 0) {
+				if (rc)
+					return rc;
+				continue;
+			}
+		} else {
+			rc = deliver_run(&m, &m.head[min].run);
 			if (rc)
 				return rc;
 		}
-		if (w->ops && w->ops->progress) {
-			rc = report_progress(w, &slot[min].run, &prog,
-					     &next_progress);
-			if (rc)
-				return rc;
-		}
-		rc = slot[min].cur->next(slot[min].cur, &slot[min].run);
-		if (rc < 0)
+		rc = merge_advance(&m, min);
+		if (rc)
 			return rc;
-		if (w->fatal)
-			return w->fatal;
-		if (rc == 0)
-			slot[min] = slot[--live];
 	}
 	return 0;
 }
@@ -425,6 +516,7 @@ int khor_walk(struct khor_mem *mem, const struct khor_map *map,
 	w.arg = arg;
 	w.res = res;
 	w.live = khor_mem_get_info(mem)->live;
+	w.spans = ops && ops->bitmap;
 	khor_error_clear(&w.first_corrupt);
 	khor_error_clear(&w.first_nodata);
 	khor_error_clear(&w.first_changed);

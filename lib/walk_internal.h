@@ -15,9 +15,26 @@
 
 #include "internal.h"
 
+/*
+ * What a cursor yields: a run of consecutive blocks (@words NULL) or, when
+ * the walk's consumer takes bitmaps (khor_walk_ops.bitmap), a bitmap span:
+ * the blocks at the set bits of [@pos, @to) of @words, bit i standing for
+ * the block at @base + (i << block shift), without wrapping. Bit @pos is
+ * set and @run.phys is its block. walk.c consumes a span, whole or in
+ * pieces, before it asks the cursor for more, so @words only has to stay
+ * valid until the cursor's next call.
+ */
+struct khor_head {
+	struct khor_run run;
+	const uint64_t *words;
+	uint64_t base;
+	uint64_t pos;
+	uint64_t to;
+};
+
 struct khor_cursor {
-	/* 1 with *run filled, 0 at the end, negative on a fatal error. */
-	int (*next)(struct khor_cursor *c, struct khor_run *run);
+	/* 1 with *h filled, 0 at the end, negative on a fatal error. */
+	int (*next)(struct khor_cursor *c, struct khor_head *h);
 	void (*destroy)(struct khor_cursor *c);
 };
 
@@ -50,6 +67,8 @@ struct khor_walk_ctx {
 	 * when all are read again at the end, is a torn read (walk.c).
 	 */
 	bool live;
+	/* The consumer takes bitmap spans (ops->bitmap): cursors may yield them. */
+	bool spans;
 	/* Names a visited page from its tag for messages ("level 3 table"). */
 	void (*describe)(uint64_t tag, char *buf, size_t len);
 	uint64_t problems;
@@ -92,14 +111,6 @@ KHOR_HIDDEN int khor_walk_visit(struct khor_walk_ctx *w, uint64_t phys,
 /* Report a metadata page to the caller's node callback, once. */
 KHOR_HIDDEN int khor_walk_report_node(struct khor_walk_ctx *w,
 				      const struct khor_node *node);
-
-/*
- * First run of set bits of @bm (host-order u64 words) in bit range
- * [@from, @to): true with [*start, *end), false if none.
- */
-KHOR_HIDDEN bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from,
-				      uint64_t to, uint64_t *start,
-				      uint64_t *end);
 
 /* Cursor factories: fill @cur with up to KHOR_MAX_ORDERS cursors. */
 KHOR_HIDDEN int khor_walk_v2_cursors(struct khor_walk_ctx *w,

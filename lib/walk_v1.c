@@ -659,23 +659,12 @@ static int v1_enter(struct v1_cursor *v, uint32_t e)
 	return 0;
 }
 
-/* Next run of set bits of this order: 1, 0 at the end, or fatal. */
-static int v1_next_bits(struct v1_cursor *v, uint64_t *phys, uint64_t *count)
+/* Load the next bitmap of this order: 1, 0 at the end, or fatal. */
+static int v1_next_bitmap(struct v1_cursor *v)
 {
-	while (!v->w->fatal) {
-		uint64_t s, e;
+	while (!v->w->fatal && !v->in_bm) {
 		int rc;
 
-		if (v->in_bm) {
-			if (khor_bitmap_find_run(v->bm, v->bm_pos, v->bm_end, &s, &e)) {
-				v->bm_pos = e;
-				*phys = v->bm_base + (s << v->block_shift);
-				*count = e - s;
-				return 1;
-			}
-			v->in_bm = false;
-			continue;
-		}
 		if (v->done)
 			return 0;
 		if (!v->started || v->entry >= v->nelms) {
@@ -688,15 +677,62 @@ static int v1_next_bits(struct v1_cursor *v, uint64_t *phys, uint64_t *count)
 		if (rc)
 			return rc < 0 ? rc : -KHOR_ESTOP;
 	}
-	return v->w->fatal;
+	return v->w->fatal ? v->w->fatal : 1;
 }
 
-static int v1_next(struct khor_cursor *c, struct khor_run *run)
+/* Next run of set bits of this order: 1, 0 at the end, or fatal. */
+static int v1_next_bits(struct v1_cursor *v, uint64_t *phys, uint64_t *count)
+{
+	for (;;) {
+		uint64_t s, e;
+		int rc = v1_next_bitmap(v);
+
+		if (rc <= 0)
+			return rc;
+		if (khor_bitmap_find_run(v->bm, v->bm_pos, v->bm_end, &s, &e)) {
+			v->bm_pos = e;
+			*phys = v->bm_base + (s << v->block_shift);
+			*count = e - s;
+			return 1;
+		}
+		v->in_bm = false;
+	}
+}
+
+/* Span mode (walk.c takes bitmaps): the next bitmap with a bit set. */
+static int v1_next_span(struct v1_cursor *v, struct khor_head *h)
+{
+	for (;;) {
+		uint64_t s;
+		int rc = v1_next_bitmap(v);
+
+		if (rc <= 0)
+			return rc;
+		v->in_bm = false;
+		if (!khor_bitmap_find_set(v->bm, v->bm_pos, v->bm_end, &s))
+			continue;
+		/* bm_end keeps every block below 2^52 (v1_enter): no wrap. */
+		h->words = v->bm;
+		h->base = v->bm_base;
+		h->pos = s;
+		h->to = v->bm_end;
+		h->run.phys = v->bm_base + (s << v->block_shift);
+		h->run.count = 0;
+		h->run.order = v->order;
+		return 1;
+	}
+}
+
+static int v1_next(struct khor_cursor *c, struct khor_head *h)
 {
 	struct v1_cursor *v = (struct v1_cursor *)c;
+	struct khor_run *run = &h->run;
 	uint64_t phys = 0, count = 0;
 	int rc;
 
+	if (v->w->spans)
+		return v1_next_span(v, h);
+	h->words = NULL;
 	for (;;) {
 		rc = v1_next_bits(v, &phys, &count);
 		if (rc < 0)

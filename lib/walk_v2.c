@@ -35,6 +35,7 @@ struct v2_cursor {
 	bool in_leaf;
 	bool pending;
 	uint64_t pend_key, pend_count;
+	bool spans;		/* yield leaves as bitmap spans */
 	uint64_t *bufs;
 };
 
@@ -211,24 +212,13 @@ static int v2_enter(struct v2_cursor *v, uint64_t i)
 	return 0;
 }
 
-/* Next run of keys of this cursor's order: 1, 0 at the end, or fatal. */
-static int v2_next_keys(struct v2_cursor *v, uint64_t *key, uint64_t *count)
+/* Descend to the next leaf of this cursor's range: 1, 0 at the end, or fatal. */
+static int v2_next_leaf(struct v2_cursor *v)
 {
-	while (!v->w->fatal) {
+	while (!v->w->fatal && !v->in_leaf) {
 		struct v2_frame *f;
-		uint64_t s, e;
 		int rc;
 
-		if (v->in_leaf) {
-			if (khor_bitmap_find_run(v->leaf, v->leaf_pos, v->leaf_end, &s, &e)) {
-				v->leaf_pos = e;
-				*key = v->leaf_base + s;
-				*count = e - s;
-				return 1;
-			}
-			v->in_leaf = false;
-			continue;
-		}
 		if (!v->depth)
 			return 0;
 		f = &v->fr[v->depth - 1];
@@ -244,7 +234,55 @@ static int v2_next_keys(struct v2_cursor *v, uint64_t *key, uint64_t *count)
 		if (rc)
 			return rc < 0 ? rc : -KHOR_ESTOP;
 	}
-	return v->w->fatal;
+	return v->w->fatal ? v->w->fatal : 1;
+}
+
+/* Next run of keys of this cursor's order: 1, 0 at the end, or fatal. */
+static int v2_next_keys(struct v2_cursor *v, uint64_t *key, uint64_t *count)
+{
+	for (;;) {
+		uint64_t s, e;
+		int rc = v2_next_leaf(v);
+
+		if (rc <= 0)
+			return rc;
+		if (khor_bitmap_find_run(v->leaf, v->leaf_pos, v->leaf_end, &s, &e)) {
+			v->leaf_pos = e;
+			*key = v->leaf_base + s;
+			*count = e - s;
+			return 1;
+		}
+		v->in_leaf = false;
+	}
+}
+
+/*
+ * Span mode (walk.c takes bitmaps): the rest of the next leaf with a bit
+ * set, as one span; walk.c splits it where other orders' blocks fall.
+ */
+static int v2_next_span(struct v2_cursor *v, struct khor_head *h)
+{
+	unsigned int shift = v->g->page_shift + v->order;
+
+	for (;;) {
+		uint64_t s;
+		int rc = v2_next_leaf(v);
+
+		if (rc <= 0)
+			return rc;
+		v->in_leaf = false;
+		if (!khor_bitmap_find_set(v->leaf, v->leaf_pos, v->leaf_end, &s))
+			continue;
+		/* The whole leaf lies in the range (v2_spans()): no wrap. */
+		h->words = v->leaf;
+		h->base = (v->leaf_base - v->lo) << shift;
+		h->pos = s;
+		h->to = v->leaf_end;
+		h->run.phys = h->base + (s << shift);
+		h->run.count = 0;
+		h->run.order = v->order;
+		return 1;
+	}
 }
 
 static void key_run_to_run(const struct v2_cursor *v, uint64_t key,
@@ -257,12 +295,16 @@ static void key_run_to_run(const struct v2_cursor *v, uint64_t key,
 	run->order = v->order;
 }
 
-static int v2_next(struct khor_cursor *c, struct khor_run *run)
+static int v2_next(struct khor_cursor *c, struct khor_head *h)
 {
 	struct v2_cursor *v = (struct v2_cursor *)c;
+	struct khor_run *run = &h->run;
 	uint64_t key = 0, count = 0;
 	int rc;
 
+	if (v->spans)
+		return v2_next_span(v, h);
+	h->words = NULL;
 	for (;;) {
 		rc = v2_next_keys(v, &key, &count);
 		if (rc < 0)
@@ -380,6 +422,13 @@ int khor_walk_v2_cursors(struct khor_walk_ctx *w, struct khor_cursor **cur,
 		v->order = o;
 		v->lo = UINT64_C(1) << (g->order0 - o);
 		v->hi = v->lo << 1;
+		/*
+		 * Spans need every leaf inside the key range, so that bit i
+		 * is the block at (leaf key - lo + i) << shift without
+		 * wrapping: orders whose range is at least a leaf (up to 37
+		 * with 4 KiB pages; larger blocks are rare and go as runs).
+		 */
+		v->spans = w->spans && g->order0 - o >= g->leaf_bits;
 		v->leaf = v->bufs + (size_t)g->levels * words;
 		memcpy(v->bufs, root, w->page_size);
 		v->fr[0].phys = w->map->root;
