@@ -19,7 +19,7 @@ $(ROBUST_DIR)/test_%: tests/robust/test_%.c tests/robust/sim.h tests/tap.h \
 		$(LIB_A) $(LIB_LIBS)
 
 # tools.mk is read after this file: name the shared tool object directly.
-$(ROBUST_COUNTED): $(O)/tools/khowalk.o $(O)/tools/common.o $(LIB_A) \
+$(ROBUST_COUNTED): $(O)/tools/khowalk.o $(O)/tools/common.o $(O)/tools/lines.o $(LIB_A) \
 		tests/robust/alloc_count.c | $(ROBUST_DIR)/
 	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ROBUST_WRAP) -o $@ \
 		tests/robust/alloc_count.c $(O)/tools/khowalk.o \

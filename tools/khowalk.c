@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "lines.h"
 #include "map.h"
 
 /* Results go here: stdout, or crash's fp (tool_env.h). */
@@ -38,11 +39,11 @@ struct walk_state {
 	struct json j;
 	uint64_t page_size;
 	struct khor_ranges ranges;
-	uint64_t nranges;
 	struct khor_stats stats;
 	struct khor_check check;
 	struct map *map;
 	struct progress prog;
+	struct lines out;	/* text listings (pages, ranges) */
 };
 
 static void usage(FILE *f, const char *prog)
@@ -71,22 +72,24 @@ static void usage(FILE *f, const char *prog)
 		"\n%s", prog, prog, prog, prog, COMMON_OPTIONS_HELP);
 }
 
+/* `ranges` only: the other commands count ranges (khor_ranges.count). */
 static int on_range(void *arg, uint64_t start, uint64_t end)
 {
 	struct walk_state *s = arg;
 
-	s->nranges++;
-	if (s->cmd != CMD_RANGES)
-		return 0;
 	if (s->o->json) {
 		json_open(&s->j, NULL, '{');
 		json_hex(&s->j, "start", start);
 		json_hex(&s->j, "end", end);
 		json_close(&s->j, '}');
 	} else {
-		fprintf(outf, "0x%llx-0x%llx %llu\n", (unsigned long long)start,
-		       (unsigned long long)end,
-		       (unsigned long long)(end - start));
+		/* "0x%llx-0x%llx %llu\n" */
+		lines_hex(&s->out, start);
+		lines_char(&s->out, '-');
+		lines_hex(&s->out, end);
+		lines_char(&s->out, ' ');
+		lines_dec(&s->out, end - start);
+		lines_char(&s->out, '\n');
 	}
 	return 0;
 }
@@ -106,8 +109,11 @@ static int on_run(void *arg, const struct khor_run *run)
 				json_uint(&s->j, "order", run->order);
 				json_close(&s->j, '}');
 			} else {
-				fprintf(outf, "0x%llx %u\n", (unsigned long long)phys,
-				       run->order);
+				/* "0x%llx %u\n" */
+				lines_hex(&s->out, phys);
+				lines_char(&s->out, ' ');
+				lines_dec(&s->out, run->order);
+				lines_char(&s->out, '\n');
 			}
 		}
 		return 0;
@@ -117,6 +123,19 @@ static int on_run(void *arg, const struct khor_run *run)
 	khor_stats_add_run(&s->stats, run);
 	khor_check_add_run(&s->check, run);
 	return khor_ranges_add(&s->ranges, run);
+}
+
+/*
+ * stats, check, ranges: bitmap spans, counted a word at a time (a random
+ * order-0 leaf holds one run per two blocks; issue 10).
+ */
+static int on_bitmap(void *arg, const struct khor_bitmap *bm)
+{
+	struct walk_state *s = arg;
+
+	khor_stats_add_bitmap(&s->stats, bm);
+	khor_check_add_bitmap(&s->check, bm);
+	return khor_ranges_add_bitmap(&s->ranges, bm);
 }
 
 static int on_node(void *arg, const struct khor_node *node)
@@ -166,7 +185,7 @@ static int draw_map(struct walk_state *s, struct khor_mem *mem,
 		 "%s: %llu blocks in %llu ranges, %s preserved, %llu metadata pages",
 		 loc->have_fdt ? loc->info.compatible : "--root",
 		 (unsigned long long)s->stats.blocks_total,
-		 (unsigned long long)s->nranges,
+		 (unsigned long long)s->ranges.count,
 		 human_bytes(bytes, sizeof(bytes), s->stats.preserved_bytes),
 		 (unsigned long long)res->nodes);
 	map_opts.out = outf;
@@ -196,7 +215,7 @@ static void print_stats_text(const struct walk_state *s,
 	fprintf(outf, "page size:   %llu\n", (unsigned long long)s->page_size);
 	fprintf(outf, "blocks:      %llu in %llu ranges\n",
 	       (unsigned long long)st->blocks_total,
-	       (unsigned long long)s->nranges);
+	       (unsigned long long)s->ranges.count);
 	fprintf(outf, "preserved:   %llu bytes\n",
 	       (unsigned long long)st->preserved_bytes);
 	fprintf(outf, "order      blocks            bytes\n");
@@ -245,7 +264,7 @@ static void print_stats_json(struct walk_state *s,
 		json_str(j, "compatible", loc->info.compatible);
 	json_uint(j, "page_size", s->page_size);
 	json_uint(j, "blocks", st->blocks_total);
-	json_uint(j, "ranges", s->nranges);
+	json_uint(j, "ranges", s->ranges.count);
 	json_uint(j, "preserved_bytes", st->preserved_bytes);
 	json_open(j, "orders", '[');
 	for (unsigned int i = 0; i < KHOR_MAX_ORDERS; i++) {
@@ -363,7 +382,7 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 		if (s->cmd == CMD_CHECK) {
 			json_bool(&s->j, "ok", status == EXIT_OK);
 			json_uint(&s->j, "blocks", res->blocks);
-			json_uint(&s->j, "ranges", s->nranges);
+			json_uint(&s->j, "ranges", s->ranges.count);
 			json_uint(&s->j, "nodes", res->nodes);
 		}
 		json_error(&s->j, err);
@@ -373,7 +392,7 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 	} else if (s->cmd == CMD_CHECK && status == EXIT_OK) {
 		fprintf(outf, "ok: %llu blocks in %llu ranges, %llu metadata pages\n",
 		       (unsigned long long)res->blocks,
-		       (unsigned long long)s->nranges,
+		       (unsigned long long)s->ranges.count,
 		       (unsigned long long)res->nodes);
 	}
 	fflush(outf);
@@ -423,7 +442,9 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		if (cmd == CMD_PAGES || cmd == CMD_RANGES)
 			json_open(&s.j, cmd_names[cmd], '[');
 	}
-	khor_ranges_init(&s.ranges, s.page_size, on_range, &s);
+	lines_init(&s.out, outf);
+	khor_ranges_init(&s.ranges, s.page_size,
+			 cmd == CMD_RANGES ? on_range : NULL, &s);
 	khor_stats_init(&s.stats, s.page_size);
 	khor_check_init(&s.check, s.page_size);
 
@@ -452,6 +473,8 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 
 	if (cmd == CMD_PAGES)
 		ops.node = NULL;
+	if (cmd == CMD_STATS || cmd == CMD_CHECK || cmd == CMD_RANGES)
+		ops.bitmap = on_bitmap;
 	if (cmd == CMD_MAP) {
 		s.map = map_new(s.page_size);
 		if (!s.map) {
@@ -494,6 +517,7 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		if (frc && !rc)
 			rc = frc;
 	}
+	lines_flush(&s.out);
 	if (o->json && (cmd == CMD_PAGES || cmd == CMD_RANGES))
 		json_close(&s.j, ']');
 	if (cmd == CMD_MAP && rc != -KHOR_ENOMEM && draw_map(&s, mem, &loc, &res)) {

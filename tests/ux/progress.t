@@ -8,6 +8,10 @@
 F=$FIX/upstream-v2
 set -- --vmcore "$F/vmcore.elf" --fdt-phys "$(cat "$F/fdt_phys.txt")"
 OKLINE="ok: 2486 blocks in 1514 ranges, 731 metadata pages"
+# The one progress line comes after the delivery during which the 256th
+# metadata page was read: 767 blocks, all those ending at or below
+# 0x5217c8000 (khowalk pages agrees). check takes bitmap spans (issue 10),
+# so that delivery is a leaf's span, not a single run.
 ESC=$(printf '\033')
 CR=$(printf '\r')
 
@@ -17,7 +21,7 @@ for p in "" "--progress auto" "--progress always" "--progress never"; do
 	rc=$?
 	if [ "$p" = "--progress always" ]; then
 		expect_eq "$rc/$(cat "$T/out")" "0/$OKLINE" "$p: the result"
-		expect_eq "$(cat "$T/err")" "${CR}khowalk: 256 metadata pages, 758 blocks (1.4 GiB), at 0x51b180000$ESC[K$CR$ESC[K" \
+		expect_eq "$(cat "$T/err")" "${CR}khowalk: 256 metadata pages, 767 blocks (1.4 GiB), at 0x5217c8000$ESC[K$CR$ESC[K" \
 			"$p: shown on a file too, and erased"
 	else
 		expect_eq "$rc/$(cat "$T/out")/$(wc -c <"$T/err")" "0/$OKLINE/0" \
@@ -38,7 +42,7 @@ pty() {
 got=$(pty "'$KHOWALK' $* check")
 expect_eq "$got" "$OKLINE$CR" "on a terminal, a quick walk shows no progress"
 got=$(pty "'$KHOWALK' $* --progress always check")
-expect_eq "$got" "${CR}khowalk: 256 metadata pages, 758 blocks (1.4 GiB), at 0x51b180000$ESC[K$CR$ESC[K$OKLINE$CR" \
+expect_eq "$got" "${CR}khowalk: 256 metadata pages, 767 blocks (1.4 GiB), at 0x5217c8000$ESC[K$CR$ESC[K$OKLINE$CR" \
 	"on a terminal with --progress always: one line, erased before the result"
 got=$(pty "'$KHOWALK' $* --progress never check")
 expect_eq "$got" "$OKLINE$CR" "on a terminal with --progress never: nothing"
