@@ -66,30 +66,50 @@ static struct khor_run last_run(const struct khor_bitmap *bm)
 	return run;
 }
 
+/*
+ * The word-wise paths rely on what a walk guarantees: bit @from is set and
+ * a block fits in 64 bits. A span built otherwise goes run by run.
+ */
+static bool span_well_formed(const struct khor_bitmap *bm)
+{
+	return bm->from < bm->to && bm->block_shift < 64 &&
+	       (bm->words[bm->from / 64] >> (bm->from % 64) & 1);
+}
+
+static uint64_t span_first(const struct khor_bitmap *bm)
+{
+	return bm->base + (bm->from << bm->block_shift);
+}
+
 /* Feed the runs of @bm one by one to a run sink (listings, overlaps). */
 #define FOR_EACH_RUN(bm, run)						\
 	for (uint64_t pos_ = (bm)->from; khor_bitmap_next_run(bm, &pos_, &(run));)
 
+static int ranges_add_runs(struct khor_ranges *r, const struct khor_bitmap *bm)
+{
+	struct khor_run run;
+	int rc;
+
+	FOR_EACH_RUN(bm, run) {
+		rc = khor_ranges_add(r, &run);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int khor_ranges_add_bitmap(struct khor_ranges *r, const struct khor_bitmap *bm)
 {
 	struct khor_run run;
-	uint64_t first = bm->base + (bm->from << bm->block_shift);
-	int rc;
+	uint64_t first;
 
-	if (bm->block_shift >= 64)
-		return 0;
-	if (r->emit || (r->open && r->end > first)) {
-		/*
-		 * Ranges to print go one by one anyway; a range reaching
-		 * past the span's first block (overlaps) goes the general way.
-		 */
-		FOR_EACH_RUN(bm, run) {
-			rc = khor_ranges_add(r, &run);
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
+	/* Ranges to print go one by one anyway. */
+	if (r->emit || !span_well_formed(bm))
+		return ranges_add_runs(r, bm);
+	/* A range reaching past the first block (overlaps): the general way. */
+	first = span_first(bm);
+	if (r->open && r->end > first)
+		return ranges_add_runs(r, bm);
 	/*
 	 * Counting: runs of one order are separated by at least one block,
 	 * so each run is a range, but the first joins an open range that
@@ -138,7 +158,8 @@ void khor_stats_add_bitmap(struct khor_stats *s, const struct khor_bitmap *bm)
 	if (!s->blocks_total || bm->order > s->max_order)
 		s->max_order = bm->order;
 	s->blocks_total += bm->count;
-	s->runs += khor_bitmap_count_runs(bm->words, bm->from, bm->to);
+	s->runs += bm->from < bm->to ?
+		   khor_bitmap_count_runs(bm->words, bm->from, bm->to) : 0;
 	s->preserved_bytes += block_bytes(s->page_size, bm->order) * bm->count;
 }
 
@@ -207,11 +228,9 @@ int khor_check_add_run(struct khor_check *c, const struct khor_run *run)
 int khor_check_add_bitmap(struct khor_check *c, const struct khor_bitmap *bm)
 {
 	struct khor_run run;
-	uint64_t first = bm->base + (bm->from << bm->block_shift);
 
-	if (bm->block_shift >= 64)
-		return 0;
-	if (c->have_prev && first < c->prev_end) {
+	if (!span_well_formed(bm) ||
+	    (c->have_prev && span_first(bm) < c->prev_end)) {
 		/* An overlap: name it and count it exactly as runs would. */
 		FOR_EACH_RUN(bm, run)
 			khor_check_add_run(c, &run);
