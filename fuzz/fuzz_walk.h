@@ -89,7 +89,7 @@ static int walk_on_bitmap(void *arg, const struct khor_bitmap *bm)
 {
 	struct walk_check *c = arg;
 	struct khor_run run;
-	uint64_t n = 0;
+	uint64_t n = 0, runs = 0;
 
 	if (bm->from >= bm->to || !bm->count || bm->block_shift >= 64 ||
 	    bm->block_shift != walk_page_shift + bm->order)
@@ -107,9 +107,10 @@ static int walk_on_bitmap(void *arg, const struct khor_bitmap *bm)
 		c->prev_phys = run.phys + ((run.count - 1) << bm->block_shift);
 		c->prev_order = run.order;
 		n += run.count;
+		runs++;
 		walk_note_runs(c, &run, bm->block_shift);
 	}
-	if (n != bm->count)
+	if (n != bm->count || runs != bm->runs)
 		abort();
 	c->runs++;
 	return 0;

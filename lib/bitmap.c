@@ -71,31 +71,21 @@ bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from, uint64_t to,
 	return false;
 }
 
-uint64_t khor_bitmap_count(const uint64_t *bm, uint64_t from, uint64_t to)
+void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to,
+			    uint64_t *count, uint64_t *runs)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, r = 0, carry = 0;
 
-	if (from >= to)
-		return 0;
-	for (uint64_t i = from / 64; i <= (to - 1) / 64; i++)
-		n += (uint64_t)__builtin_popcountll(span_word(bm, i, from, to));
-	return n;
-}
-
-uint64_t khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to)
-{
-	uint64_t n = 0, carry = 0;
-
-	if (from >= to)
-		return 0;
-	for (uint64_t i = from / 64; i <= (to - 1) / 64; i++) {
+	for (uint64_t i = from / 64; from < to && i <= (to - 1) / 64; i++) {
 		uint64_t w = span_word(bm, i, from, to);
 
+		n += (uint64_t)__builtin_popcountll(w);
 		/* A run starts at a set bit whose lower neighbour is clear. */
-		n += (uint64_t)__builtin_popcountll(w & ~(w << 1 | carry));
+		r += (uint64_t)__builtin_popcountll(w & ~(w << 1 | carry));
 		carry = w >> 63;
 	}
-	return n;
+	*count = n;
+	*runs = r;
 }
 
 bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from, uint64_t to,

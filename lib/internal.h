@@ -93,12 +93,13 @@ KHOR_HIDDEN bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from,
 /* First set bit of @bm in [@from, @to): true with *bit. */
 KHOR_HIDDEN bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from,
 				      uint64_t to, uint64_t *bit);
-/* Set bits of @bm in [@from, @to). */
-KHOR_HIDDEN uint64_t khor_bitmap_count(const uint64_t *bm, uint64_t from,
-				       uint64_t to);
-/* Runs of set bits of @bm in [@from, @to) (a run cut at @from counts). */
-KHOR_HIDDEN uint64_t khor_bitmap_count_runs(const uint64_t *bm, uint64_t from,
-					    uint64_t to);
+/*
+ * Set bits of @bm in [@from, @to) in *count and runs of them in *runs (a run
+ * cut at @from counts), in one pass.
+ */
+KHOR_HIDDEN void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from,
+					uint64_t to, uint64_t *count,
+					uint64_t *runs);
 /* Last run of set bits of @bm in [@from, @to): true with [*start, *end). */
 KHOR_HIDDEN bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from,
 				      uint64_t to, uint64_t *start,

@@ -544,6 +544,8 @@ struct khor_run {
  * @to: end of the span (exclusive); bits outside [@from, @to) are not
  *	part of it, whatever they hold
  * @count: set bits in [@from, @to), the blocks of the span (at least 1)
+ * @runs: runs of consecutive set bits in [@from, @to) (at least 1); the
+ *	sinks use @count and @runs as given
  * @order: order of every block
  * @block_shift: log2 of the size of a block: the page shift + @order
  *
@@ -560,6 +562,7 @@ struct khor_bitmap {
 	uint64_t from;
 	uint64_t to;
 	uint64_t count;
+	uint64_t runs;
 	unsigned int order;
 	unsigned int block_shift;
 };

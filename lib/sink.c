@@ -67,12 +67,13 @@ static struct khor_run last_run(const struct khor_bitmap *bm)
 }
 
 /*
- * The word-wise paths rely on what a walk guarantees: bit @from is set and
- * a block fits in 64 bits. A span built otherwise goes run by run.
+ * The word-wise paths rely on what a walk guarantees: bit @from is set, a
+ * block fits in 64 bits, @runs is counted. A span built otherwise goes run
+ * by run.
  */
 static bool span_well_formed(const struct khor_bitmap *bm)
 {
-	return bm->from < bm->to && bm->block_shift < 64 &&
+	return bm->from < bm->to && bm->block_shift < 64 && bm->runs &&
 	       (bm->words[bm->from / 64] >> (bm->from % 64) & 1);
 }
 
@@ -115,8 +116,7 @@ int khor_ranges_add_bitmap(struct khor_ranges *r, const struct khor_bitmap *bm)
 	 * so each run is a range, but the first joins an open range that
 	 * ends where it starts. The last stays open.
 	 */
-	r->count += khor_bitmap_count_runs(bm->words, bm->from, bm->to) -
-		    (r->open && r->end == first) + r->open - 1;
+	r->count += bm->runs - (r->open && r->end == first) + r->open - 1;
 	run = last_run(bm);
 	if (!(r->open && r->end == first && run.phys == first))
 		r->start = run.phys;
@@ -158,8 +158,7 @@ void khor_stats_add_bitmap(struct khor_stats *s, const struct khor_bitmap *bm)
 	if (!s->blocks_total || bm->order > s->max_order)
 		s->max_order = bm->order;
 	s->blocks_total += bm->count;
-	s->runs += bm->from < bm->to ?
-		   khor_bitmap_count_runs(bm->words, bm->from, bm->to) : 0;
+	s->runs += bm->runs;
 	s->preserved_bytes += block_bytes(s->page_size, bm->order) * bm->count;
 }
 

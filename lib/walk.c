@@ -425,7 +425,7 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		if (lim < bm.to)
 			bm.to = lim;
 	}
-	bm.count = khor_bitmap_count(bm.words, bm.from, bm.to);
+	khor_bitmap_count_runs(bm.words, bm.from, bm.to, &bm.count, &bm.runs);
 	w->res->runs++;
 	w->res->blocks += bm.count;
 	rc = w->ops->bitmap(w->arg, &bm);

@@ -183,8 +183,10 @@ static void test_sinks(void)
 		bm.block_shift = 12 + bm.order;
 		bm.base = (0x100000000ULL + below(1 << 20) * PAGE) &
 			  ~((1ULL << bm.block_shift) - 1);
-		for (uint64_t i = bm.from; i < bm.to; i++)
+		for (uint64_t i = bm.from; i < bm.to; i++) {
 			n += bit_set(w, i);
+			bm.runs += bit_set(w, i) && (i == bm.from || !bit_set(w, i - 1));
+		}
 		bm.count = n;
 
 		/* What came before: nothing, a gap, adjacent, or overlapping. */
@@ -507,11 +509,13 @@ static void test_malformed(void)
 	uint64_t w[2] = { 0xf0, 0x1 };
 	struct khor_bitmap bms[] = {
 		{ .words = w, .base = 0x100000, .from = 0, .to = 128, .count = 5,
-		  .order = 0, .block_shift = 12 },	/* bit @from clear */
+		  .runs = 2, .order = 0, .block_shift = 12 },	/* bit @from clear */
 		{ .words = w, .base = 0x100000, .from = 9, .to = 9, .count = 0,
-		  .order = 0, .block_shift = 12 },	/* empty */
+		  .order = 0, .block_shift = 12 },		/* empty */
 		{ .words = w, .base = 0, .from = 4, .to = 5, .count = 1,
-		  .order = 52, .block_shift = 64 },	/* block of 2^64 bytes */
+		  .runs = 1, .order = 52, .block_shift = 64 },	/* 2^64 bytes */
+		{ .words = w, .base = 0x100000, .from = 4, .to = 128, .count = 5,
+		  .order = 0, .block_shift = 12 },		/* no runs counted */
 	};
 	unsigned int bad = 0;
 
@@ -527,10 +531,7 @@ static void test_malformed(void)
 		khor_ranges_flush(&b.listed);
 		khor_ranges_flush(&a.counted);
 		khor_ranges_flush(&b.counted);
-		/*
-		 * stats trusts @count and counts the runs of the bits even
-		 * where no address fits; compare the rest.
-		 */
+		/* stats takes @count and @runs as given; compare the rest. */
 		a.stats.runs = b.stats.runs;
 		a.stats.blocks[bms[i].order] = b.stats.blocks[bms[i].order];
 		a.stats.blocks_total = b.stats.blocks_total;
