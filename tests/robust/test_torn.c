@@ -111,16 +111,16 @@ static uint64_t root, leaf0, l4, l3_11;
 /* (0x1000, 0) and (0x200000, 9): 11 nodes, root at ARENA. */
 static void small_tree(void)
 {
-	sim_reset();
+	reset();
 	root = alloc_page();
-	sim_add(root, 0x1000, 0);
-	sim_add(root, 0x200000, 9);
+	add(root, 0x1000, 0);
+	add(root, 0x200000, 9);
 	leaf0 = node_on_path(root, key_of(0x1000, 0), 0);
 }
 
 static void set_bit_0x2000(void)
 {
-	sim_add(root, 0x2000, 0);
+	add(root, 0x2000, 0);
 }
 
 static void test_clean(void)
@@ -169,7 +169,7 @@ static uint64_t scratch_l3(uint64_t pa, unsigned int order)
 {
 	uint64_t scratch = alloc_page();
 
-	sim_add(scratch, pa, order);
+	add(scratch, pa, order);
 	return node_on_path(scratch, key_of(pa, order), 3);
 }
 
@@ -188,7 +188,7 @@ static void test_root_changes(void)
 	small_tree();
 	/* an order-1 subtree, built but not linked yet */
 	scratch = alloc_page();
-	sim_add(scratch, 0x600000, 1);
+	add(scratch, 0x600000, 1);
 	new_l4 = page_at(scratch)[1];
 	trig[0] = (struct trigger){ .phys = root, .nth = 1, .fn = root_gains_entry };
 	tap_ok(walk(root) == -KHOR_ECHANGED, "the root gains an entry mid-walk: ECHANGED");
@@ -220,12 +220,12 @@ static void l4_self_loop(void)
 
 static void evicting_tree(void)
 {
-	sim_reset();
+	reset();
 	root = alloc_page();				/* page 0 */
-	sim_add(root, 0x200000, 9);			/* pages 1-5 */
+	add(root, 0x200000, 9);			/* pages 1-5 */
 	l4 = page_at(root)[0];
 	sim_skip(59);
-	sim_add(root, 0x400000, 10);			/* pages 65-68 */
+	add(root, 0x400000, 10);			/* pages 65-68 */
 	sim_skip(31);
 	l3_11 = scratch_l3(0x800000, 11);		/* pages 100-105 */
 }
@@ -270,8 +270,8 @@ static void test_reread_changes(void)
 /* Two bits set by the kernel, one in each half of a leaf being copied. */
 static void tear_two_bits(void)
 {
-	sim_add(root, 0x2000, 0);		/* word 0: already copied */
-	sim_add(root, 0x4000000, 0);		/* bit 16384: word 256 */
+	add(root, 0x2000, 0);		/* word 0: already copied */
+	add(root, 0x4000000, 0);		/* bit 16384: word 256 */
 }
 
 static void test_torn_read(void)

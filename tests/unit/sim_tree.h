@@ -3,7 +3,8 @@
  * Simulated physical memory and a kho-v2 radix tree builder for the unit
  * tests. The builder has its own key arithmetic (DESIGN.md §3, 4 KiB
  * pages; the library's codec is not used), so a shared mistake cannot
- * hide. A test defines SIM_NPAGES and SIM_ARENA before including it.
+ * hide. A test defines SIM_NPAGES and SIM_ARENA before including it, and
+ * SIM_OWN_READ if it brings its own memory source around sim_read().
  */
 #ifndef KHOTOOLS_SIM_TREE_H
 #define KHOTOOLS_SIM_TREE_H
@@ -47,7 +48,9 @@ static inline int sim_read(struct khor_mem *m, void *priv, uint64_t phys,
 	return 0;
 }
 
+#ifndef SIM_OWN_READ
 static const struct khor_mem_ops sim_ops = { .read = sim_read };
+#endif
 
 static inline uint64_t alloc_page(void)
 {
