@@ -12,11 +12,19 @@
  * page size; the VMCOREINFO note gives the page size, OSRELEASE and the raw
  * text. Bytes of a PT_LOAD between p_filesz and p_memsz read as zero (ELF).
  *
+ * /proc/kcore (any ELF file on procfs) is live memory and is read here
+ * too, with no cache at all: the torn-read check of a live walk (walk.c)
+ * reads every page again and must get memory, not a copy. libkdumpfile
+ * reads /proc/kcore (which has no mmap in 6.12) with read(2) into a cache
+ * it keeps whatever its cache.size, so through it the check compared a page
+ * with itself and never saw the lab's changing tree (issue 9). Its PT_LOADs
+ * without a physical address (p_paddr -1: vmalloc, modules, vmemmap) are
+ * not physical memory and are skipped; KCORE_RAM and the kernel text carry
+ * one.
+ *
  * Anything else is left to libkdumpfile (khor_mem_open_elf() returns 1):
- * non-ELF files, ELF32 or big-endian, files on procfs (/proc/kcore under
- * any name is live memory, which mem_kdump.c handles), and cores with a
- * PT_LOAD that has no physical address (p_paddr of -1, as /proc/kcore
- * writes for vmalloc and module space). KHOTOOLS_ELF_BACKEND=libkdumpfile
+ * non-ELF files, ELF32 or big-endian, and dump files with a PT_LOAD that
+ * has no physical address. KHOTOOLS_ELF_BACKEND=libkdumpfile
  * in the environment sends ELF files to libkdumpfile as well, so the two
  * backends can be compared (bench/) and tested against each other.
  */
@@ -58,6 +66,7 @@ struct elf_load {
 
 struct elf_mem {
 	int fd;
+	bool live;		/* /proc/kcore: never cached */
 	uint8_t *cache;		/* ELF_CACHE_SLOTS blocks, allocated on first use */
 	uint64_t tag[ELF_CACHE_SLOTS];	/* block number + 1; 0 = empty */
 	uint64_t size;
@@ -105,7 +114,7 @@ static int elf_pread(struct khor_mem *mem, const struct elf_mem *em,
 static int elf_copy(struct khor_mem *mem, struct elf_mem *em, uint64_t off,
 		    uint8_t *buf, size_t len)
 {
-	if (len >= ELF_BLOCK)
+	if (len >= ELF_BLOCK || em->live)
 		return elf_pread(mem, em, off, buf, len);
 	if (!em->cache) {
 		em->cache = malloc(ELF_CACHE_SLOTS * ELF_BLOCK);
@@ -344,6 +353,8 @@ static int elf_parse(struct elf_mem *em, const char *path,
 							ph[i].p_filesz);
 		if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
 			continue;
+		if (ph[i].p_paddr == UINT64_MAX && em->live)
+			continue;	/* kcore's virtual-only areas */
 		if (ph[i].p_paddr == UINT64_MAX) {
 			free(ph);
 			return 1;	/* kcore-style: leave it to libkdumpfile */
@@ -369,6 +380,8 @@ static int elf_parse(struct elf_mem *em, const char *path,
 		em->n++;
 	}
 	free(ph);
+	if (!em->n && em->live)
+		return 1;	/* no physical addresses: libkdumpfile's way */
 	qsort(em->load, em->n, sizeof(*em->load), load_cmp);
 	/* Overlapping PT_LOADs (kdump's kernel-text alias): the first wins. */
 	for (size_t i = 0; i + 1 < em->n; i++) {
@@ -391,7 +404,8 @@ static int elf_parse(struct elf_mem *em, const char *path,
 		}
 	}
 
-	strcpy(info->kind, "elf");
+	strcpy(info->kind, em->live ? "kcore" : "elf");
+	info->live = em->live;
 	if (em->vmcoreinfo) {
 		vmcoreinfo_get(em->vmcoreinfo, "PAGESIZE", buf, sizeof(buf));
 		info->page_size = strtoull(buf, NULL, 10);
@@ -427,11 +441,12 @@ int khor_mem_open_elf(const char *path, struct khor_error *err,
 	if (!em)
 		return khor_err(err, -KHOR_ENOMEM, "out of memory");
 	em->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (em->fd < 0 || fstat(em->fd, &st) || !S_ISREG(st.st_mode) ||
-	    (fstatfs(em->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)) {
+	if (em->fd < 0 || fstat(em->fd, &st) || !S_ISREG(st.st_mode)) {
 		rc = 1;		/* errors and special files: mem_kdump.c says */
 		goto out_free;
 	}
+	/* Live memory is whatever procfs serves (/proc/kcore under any name). */
+	em->live = fstatfs(em->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
 	em->size = (uint64_t)st.st_size;
 	rc = elf_parse(em, path, &info, err);
 	if (rc)

@@ -273,7 +273,10 @@ int khor_mem_open_dump(const char *path, struct khor_error *err,
 		kdump_set_string_attr(km->ctx, KDUMP_ATTR_ARCH_NAME, KDUMP_ARCH_X86_64);
 	/*
 	 * Live memory is whatever procfs serves (/proc/kcore under any name):
-	 * the walk must then check that it did not change under it.
+	 * the walk must then check that it did not change under it. ELF
+	 * kcores are read by mem_elf.c, uncached; only one it cannot read
+	 * (no PT_LOAD with a physical address) comes here, where
+	 * libkdumpfile's read cache can hide a change from that check.
 	 */
 	if (fstatfs(km->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
 		info.live = true;
