@@ -4,7 +4,8 @@
 # Live scenario: in the guest, the tools with no arguments (debugfs
 # /sys/kernel/debug/kho/out/fdt + /proc/kcore) against kho_lab's ground
 # truth; then kho_lab flips one bit of the published tree and the check
-# must fail, once through a leaf bit and once through a table pointer.
+# must fail, once through a leaf bit and once through a table pointer;
+# then kho_lab/torn keeps changing the tree and a walk must say so.
 : "${KHO_SRC:?set KHO_SRC}"
 . "$KHO_SRC/tests/lab/lib.sh"
 
@@ -97,6 +98,41 @@ fi
 expect_eq "$(cut -d, -f1 "$D/undo_check")/$(cat "$D/undo_check.rc")" \
 	"ok: $nblocks blocks in $nranges ranges/0" "after undo, khowalk check is ok again"
 
+# Torn reads (TESTING.md, Torn reads): kho_lab/torn keeps changing the
+# tree while khowalk reads /proc/kcore without a lock.
+for s in torn_start torn_detect torn_stop torn_count torn_after torn_after_v; do
+	need_section "$D" $s
+done
+expect_eq "$(cat "$D/torn_start.rc")/$(cat "$D/torn_start.err")" "0/" \
+	"torn: echo start >kho_lab/torn succeeds"
+tattempts=$(sed -n '1s/^attempts \([0-9]*\) rc [0-9]*$/\1/p' "$D/torn_detect")
+expect_eq "$(sed -n '1s/^attempts [0-9]* //p' "$D/torn_detect")" "rc 4" \
+	"torn: a khowalk check during the changes exits 4 (walk ${tattempts:-?} of at most 50)"
+tail -n +2 "$D/torn_detect" >"$D/torn_msg"
+tre='^khowalk: (level [1-5] table|leaf) at 0x[0-9a-f]+: changed while being read \(the map is live: the output may mix two states of it\)$'
+tre2='^khowalk: [0-9]+ problems in all; the first is shown$'
+tlines=$(wc -l <"$D/torn_msg")
+if [ "$tlines" -ge 1 ] && [ "$tlines" -le 2 ] &&
+	head -n 1 "$D/torn_msg" | grep -Eq "$tre" &&
+	{ [ "$tlines" -eq 1 ] || tail -n 1 "$D/torn_msg" | grep -Eq "$tre2"; }; then
+	ok 0 "torn: its stderr is one 'changed while being read' line naming the page (+ the problem count)"
+else
+	ok 1 "torn: its stderr is one 'changed while being read' line naming the page (+ the problem count)"
+	sed 's/^/#   stderr: /' "$D/torn_msg"
+fi
+expect_eq "$(cat "$D/torn_stop.rc")/$(cat "$D/torn_stop.err")" "0/" \
+	"torn: echo stop >kho_lab/torn succeeds (every block added back)"
+tchanges=$(cat "$D/torn_count")
+case "$tchanges" in '' | *[!0-9]*) tc=1 ;; *) [ "$tchanges" -gt 0 ]; tc=$? ;; esac
+ok $tc "torn: kho_lab/torn_changes counts the thread's changes (${tchanges:-none})"
+expect_eq "$(cat "$D/torn_after.rc")/$(cat "$D/torn_after")/$(cat "$D/torn_after.err")" \
+	"0/$(cat "$D/check")/" \
+	"torn: after stop, khowalk check exits 0 with the check line from before the changes"
+tnodes=$(sed -n 's/^khowalk: \([0-9]*\) metadata pages read, [0-9]* reads$/\1/p' "$D/torn_after_v.err")
+expect_eq "$(cat "$D/torn_after_v.rc")/$(grep -c '^khowalk: live memory: ' "$D/torn_after_v.err")/$(grep '^khowalk: live memory: ' "$D/torn_after_v.err")" \
+	"0/1/khowalk: live memory: ${tnodes:-N} metadata pages read again to check that the map did not change" \
+	"torn: khowalk -v check reads all ${tnodes:-N} metadata pages again to check the live map"
+
 if [ "$LAB_KHODUMP" = 1 ]; then
 	for s in khodump khodump_json leaf_khodump table_khodump; do
 		need_section "$D" $s
@@ -126,6 +162,8 @@ if [ "$failed" -eq 0 ]; then
 	note "  decodes $nblocks blocks in $nranges ranges exactly; per order: $(truth_orders "$TR")"
 	note "verified negative: leaf bit of $fphys order $forder flipped -> mismatch caught;"
 	note "  level-1 pointer flipped -> khowalk check exit 3"
+	note "verified torn reads: kho_lab/torn changed the tree $tchanges times;"
+	note "  khowalk check walk $tattempts exited 4: $(head -n 1 "$D/torn_msg")"
 	if [ "$LAB_KHODUMP" = 1 ]; then
 		note "verified khodump live: summary per order, memblock sub-FDT, scratch areas;"
 		note "  both negative cases caught"

@@ -26,6 +26,11 @@
  * runs a churn workload with known ground truth from two call sites
  * (kho_lab/churn, kho_lab/churn_truth), and a preserve/unpreserve loop
  * that measures operations per second (kho_lab/bench).
+ *
+ * For the torn-read detection of the tools, "start" to kho_lab/torn
+ * starts a thread that keeps removing and re-adding the recorded blocks
+ * while the tools read the tree through /proc/kcore; "stop" leaves the
+ * tree as recorded again (kho_lab/torn_changes counts the changes).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,8 +38,10 @@
 #include <linux/bsearch.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kho_radix_tree.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -542,6 +549,8 @@ static int kho_lab_build_texts(void)
 enum kho_lab_flip { FLIP_NONE, FLIP_LEAF, FLIP_TABLE };
 
 static enum kho_lab_flip flip_state;
+/* The torn-read thread runs (kho_lab/torn); under tree.lock, like flips. */
+static bool torn_running;
 static u64 *flip_word;
 static u64 flip_mask;
 static const struct kho_lab_block *flip_block;
@@ -584,6 +593,11 @@ static ssize_t kho_lab_flip_write(struct file *file, const char __user *ubuf,
 	strim(cmd);
 
 	mutex_lock(&tree.lock);
+	if (torn_running) {
+		/* Its re-adds would undo a leaf flip or follow a bad pointer. */
+		mutex_unlock(&tree.lock);
+		return -EBUSY;
+	}
 	if (flip_state != FLIP_NONE) {
 		*flip_word ^= flip_mask;
 		flip_state = FLIP_NONE;
@@ -1150,6 +1164,234 @@ static const struct file_operations kho_lab_bench_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * ---- a live map for the tools' torn-read detection ----
+ *
+ * "start" to kho_lab/torn starts kho_lab_torn_fn(), which until "stop"
+ * loops over the recorded blocks but the root FDT page, in an order
+ * shuffled by the seeded rng: remove the block, sleep 20-50 us, add it
+ * again. Every 16th iteration it also adds the order-0 key of a page of
+ * its own (not a block) and removes it on the next, as a client that
+ * preserves memory elsewhere would. Each change takes churn_lock (and,
+ * inside kho_radix_*_page(), tree.lock) alone, never across the sleep,
+ * so readers of /proc/kcore, who take no lock, see the tree move.
+ * "stop" leaves every block preserved and the extra key cleared: the
+ * ground truth holds again. kho_lab/torn_changes counts the changes of
+ * the last run. "start" while running is -EBUSY, "stop" while stopped
+ * -EINVAL; flips are refused while the thread runs, and it does not
+ * start while a flip is in effect.
+ */
+static DEFINE_MUTEX(torn_lock);		/* start, stop and the state below */
+static struct task_struct *torn_task;
+static unsigned int *torn_order;	/* indices into blocks[] */
+static unsigned int torn_nr;
+static struct page *torn_extra;
+static unsigned long torn_changes;
+static int torn_err;
+
+static int kho_lab_torn_change(unsigned long pfn, unsigned int order, bool add)
+{
+	int err = 0;
+
+	mutex_lock(&churn_lock);
+	if (add)
+		err = kho_radix_add_page(&tree, pfn, order);
+	else
+		kho_radix_del_page(&tree, pfn, order);
+	mutex_unlock(&churn_lock);
+	if (!err)
+		WRITE_ONCE(torn_changes, torn_changes + 1);
+	return err;
+}
+
+static int kho_lab_torn_fn(void *data)
+{
+	unsigned long extra_pfn = page_to_pfn(torn_extra);
+	bool extra = false;
+	unsigned long i;
+	int err = 0;
+
+	for (i = 0; !kthread_should_stop(); i++) {
+		const struct kho_lab_block *b = &blocks[torn_order[i % torn_nr]];
+		unsigned long pfn = PHYS_PFN(b->phys);
+
+		kho_lab_torn_change(pfn, b->order, false);
+		usleep_range(20, 50);
+		err = kho_lab_torn_change(pfn, b->order, true);
+		if (err)
+			break;
+		if (extra) {
+			kho_lab_torn_change(extra_pfn, 0, false);
+			extra = false;
+		} else if (i % 16 == 15) {
+			err = kho_lab_torn_change(extra_pfn, 0, true);
+			if (err)
+				break;
+			extra = true;
+		}
+	}
+	if (extra)
+		kho_lab_torn_change(extra_pfn, 0, false);
+	if (err) {
+		/* A block could not be added back: "stop" reports it. */
+		pr_err("torn: cannot add a block again: %d\n", err);
+		torn_err = err;
+		while (!kthread_should_stop())
+			schedule_timeout_interruptible(HZ / 10);
+	}
+	return 0;
+}
+
+/* Distance from @phys to the nearest recorded block. */
+static u64 kho_lab_block_gap(u64 phys)
+{
+	u64 gap = U64_MAX, d;
+	unsigned int i;
+
+	for (i = 0; i < nr_blocks; i++) {
+		u64 start = blocks[i].phys;
+		u64 end = start + (PAGE_SIZE << blocks[i].order);
+
+		d = phys < start ? start - phys : phys >= end ? phys - end : 0;
+		gap = min(gap, d);
+	}
+	return gap;
+}
+
+/*
+ * A page of the module's own for the extra key, so that it is real memory
+ * and no block: of a few fresh pages, the one farthest from every block.
+ */
+static struct page *kho_lab_torn_far_page(void)
+{
+	struct page *cand[8] = { }, *best = NULL;
+	u64 best_gap = 0, gap;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cand); i++) {
+		cand[i] = alloc_page(GFP_KERNEL);
+		if (!cand[i])
+			continue;
+		gap = kho_lab_block_gap(page_to_phys(cand[i]));
+		if (!best || gap > best_gap) {
+			best = cand[i];
+			best_gap = gap;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(cand); i++)
+		if (cand[i] && cand[i] != best)
+			__free_page(cand[i]);
+	return best;
+}
+
+static void kho_lab_torn_release(void)
+{
+	if (torn_extra)
+		__free_page(torn_extra);
+	torn_extra = NULL;
+	kvfree(torn_order);
+	torn_order = NULL;
+}
+
+static int kho_lab_torn_start(void)
+{
+	u64 fdt = PFN_PHYS(folio_pfn(fdt_folio));
+	struct task_struct *task;
+	unsigned int i, j, n = 0;
+	int err = 0;
+
+	if (torn_task)
+		return -EBUSY;
+	mutex_lock(&tree.lock);
+	if (flip_state != FLIP_NONE)
+		err = -EBUSY;
+	else
+		torn_running = true;
+	mutex_unlock(&tree.lock);
+	if (err)
+		return err;
+
+	err = -ENOMEM;
+	torn_order = kvmalloc_array(nr_blocks, sizeof(*torn_order), GFP_KERNEL);
+	torn_extra = kho_lab_torn_far_page();
+	if (!torn_order || !torn_extra)
+		goto fail;
+	for (i = 0; i < nr_blocks; i++)
+		if (blocks[i].phys != fdt)
+			torn_order[n++] = i;
+	err = -EINVAL;
+	if (!n)
+		goto fail;
+	for (i = n - 1; i > 0; i--) {
+		j = rng_below(i + 1);
+		swap(torn_order[i], torn_order[j]);
+	}
+	torn_nr = n;
+	torn_changes = 0;
+	torn_err = 0;
+	task = kthread_run(kho_lab_torn_fn, NULL, "kho_lab_torn");
+	if (IS_ERR(task)) {
+		err = PTR_ERR(task);
+		goto fail;
+	}
+	torn_task = task;
+	pr_info("torn: started over %u blocks, extra key at 0x%llx\n",
+		n, (u64)page_to_phys(torn_extra));
+	return 0;
+
+fail:
+	kho_lab_torn_release();
+	mutex_lock(&tree.lock);
+	torn_running = false;
+	mutex_unlock(&tree.lock);
+	return err;
+}
+
+static int kho_lab_torn_stop(void)
+{
+	int err;
+
+	if (!torn_task)
+		return -EINVAL;
+	kthread_stop(torn_task);
+	torn_task = NULL;
+	err = torn_err;
+	kho_lab_torn_release();
+	mutex_lock(&tree.lock);
+	torn_running = false;
+	mutex_unlock(&tree.lock);
+	pr_info("torn: stopped after %lu changes\n", torn_changes);
+	return err;
+}
+
+static ssize_t kho_lab_torn_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	char cmd[16] = "";
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	strim(cmd);
+	mutex_lock(&torn_lock);
+	if (!strcmp(cmd, "start"))
+		err = kho_lab_torn_start();
+	else if (!strcmp(cmd, "stop"))
+		err = kho_lab_torn_stop();
+	else
+		err = -EINVAL;
+	mutex_unlock(&torn_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations kho_lab_torn_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_lab_torn_write,
+	.llseek = noop_llseek,
+};
+
 /* ---- module ---- */
 
 static void kho_lab_free(void)
@@ -1157,6 +1399,10 @@ static void kho_lab_free(void)
 	unsigned int i;
 
 	debugfs_remove_recursive(lab_dir);
+	/* No more writers: stop the thread before its blocks go. */
+	mutex_lock(&torn_lock);
+	kho_lab_torn_stop();
+	mutex_unlock(&torn_lock);
 	kvfree(churn_text);
 	debugfs_remove_recursive(kho_dir);
 	for (i = 0; i < nr_folios; i++)
@@ -1205,6 +1451,8 @@ static void kho_lab_debugfs(void)
 	bench_blob.data = bench_text;
 	debugfs_create_blob("bench_result", 0400, lab_dir, &bench_blob);
 	debugfs_create_file("bench", 0200, lab_dir, NULL, &kho_lab_bench_fops);
+	debugfs_create_file("torn", 0200, lab_dir, NULL, &kho_lab_torn_fops);
+	debugfs_create_ulong("torn_changes", 0400, lab_dir, &torn_changes);
 }
 
 static int __init kho_lab_init(void)
