@@ -72,13 +72,26 @@ bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from, uint64_t to,
 }
 
 void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to,
-			    uint64_t *count, uint64_t *runs)
+			    uint64_t *count, uint64_t *runs, uint64_t *last)
 {
-	uint64_t n = 0, r = 0, carry = 0;
+	uint64_t n = 0, r = 0, carry = 0, lastw = 0, lasti = 0;
 
 	for (uint64_t i = from / 64; from < to && i <= (to - 1) / 64; i++) {
 		uint64_t w = span_word(bm, i, from, to);
 
+		/* Empty and full words are most words of sparse and dense leaves. */
+		if (!w) {
+			carry = 0;
+			continue;
+		}
+		lastw = w;
+		lasti = i;
+		if (w == ~UINT64_C(0)) {
+			n += 64;
+			r += !carry;
+			carry = 1;
+			continue;
+		}
 		n += (uint64_t)__builtin_popcountll(w);
 		/* A run starts at a set bit whose lower neighbour is clear. */
 		r += (uint64_t)__builtin_popcountll(w & ~(w << 1 | carry));
@@ -86,6 +99,7 @@ void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to,
 	}
 	*count = n;
 	*runs = r;
+	*last = lastw ? lasti * 64 + 64 - (uint64_t)__builtin_clzll(lastw) : from;
 }
 
 bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from, uint64_t to,

@@ -94,12 +94,13 @@ KHOR_HIDDEN bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from,
 KHOR_HIDDEN bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from,
 				      uint64_t to, uint64_t *bit);
 /*
- * Set bits of @bm in [@from, @to) in *count and runs of them in *runs (a run
- * cut at @from counts), in one pass.
+ * Set bits of @bm in [@from, @to) in *count, runs of them in *runs (a run
+ * cut at @from counts) and the bit after the last set one in *last (@from
+ * if none), in one pass.
  */
 KHOR_HIDDEN void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from,
 					uint64_t to, uint64_t *count,
-					uint64_t *runs);
+					uint64_t *runs, uint64_t *last);
 /* Last run of set bits of @bm in [@from, @to): true with [*start, *end). */
 KHOR_HIDDEN bool khor_bitmap_last_run(const uint64_t *bm, uint64_t from,
 				      uint64_t to, uint64_t *start,

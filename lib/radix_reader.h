@@ -542,7 +542,7 @@ struct khor_run {
  * @base: physical address of the block of bit 0
  * @from: first bit of the span; it is set
  * @to: end of the span (exclusive); bits outside [@from, @to) are not
- *	part of it, whatever they hold
+ *	part of it, whatever they hold. A walk ends a span at its last block
  * @count: set bits in [@from, @to), the blocks of the span (at least 1)
  * @runs: runs of consecutive set bits in [@from, @to) (at least 1); the
  *	sinks use @count and @runs as given

@@ -412,7 +412,7 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		.words = h->words, .base = h->base, .from = h->pos, .to = h->to,
 		.order = h->run.order, .block_shift = shift,
 	};
-	uint64_t s, e;
+	uint64_t s, e, end;
 	int rc;
 
 	if (other) {
@@ -425,7 +425,10 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		if (lim < bm.to)
 			bm.to = lim;
 	}
-	khor_bitmap_count_runs(bm.words, bm.from, bm.to, &bm.count, &bm.runs);
+	/* The span given ends at its last block, so sinks find it at once. */
+	end = bm.to;
+	khor_bitmap_count_runs(bm.words, bm.from, end, &bm.count, &bm.runs,
+			       &bm.to);
 	w->res->runs++;
 	w->res->blocks += bm.count;
 	rc = w->ops->bitmap(w->arg, &bm);
@@ -437,7 +440,7 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		if (rc)
 			return rc;
 	}
-	if (!khor_bitmap_find_set(h->words, bm.to, h->to, &s))
+	if (end == h->to || !khor_bitmap_find_set(h->words, end, h->to, &s))
 		return 1;
 	h->pos = s;
 	h->run.phys = h->base + (s << shift);

@@ -92,7 +92,8 @@ static uint64_t leaf_used(const uint64_t *bm, size_t words)
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < words; i++)
-		n += (uint64_t)__builtin_popcountll(bm[i]);
+		if (bm[i])	/* most words of a sparse leaf are 0 */
+			n += (uint64_t)__builtin_popcountll(bm[i]);
 	return n;
 }
 

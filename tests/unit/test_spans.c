@@ -476,8 +476,9 @@ static void test_split(void)
 	/*
 	 * Order-0 pages 0-63 and 100-110 of the leaf at 4 GiB, and an
 	 * order-3 block at page 80 between them: the order-0 span goes in
-	 * two pieces around it, cut at the order-3 block's address, and the
-	 * order-3 span is cut at the next order-0 page (bit 13 of its leaf).
+	 * two pieces around it, cut at the order-3 block's address (and the
+	 * order-3 span before the next order-0 page); every piece ends at
+	 * its last block.
 	 */
 	reset();
 	root = new_tree();
@@ -487,9 +488,9 @@ static void test_split(void)
 		add(root, 0x100000000ULL + p * PAGE, 0);
 	add(root, 0x100000000ULL + 80 * PAGE, 3);
 	tap_eq_str(walk_log(root),
-		   "bitmap 0x100000000 [0, 80) 64 order 0\n"
-		   "bitmap 0x100000000 [10, 13) 1 order 3\n"
-		   "bitmap 0x100000000 [100, 32768) 11 order 0\n",
+		   "bitmap 0x100000000 [0, 64) 64 order 0\n"
+		   "bitmap 0x100000000 [10, 11) 1 order 3\n"
+		   "bitmap 0x100000000 [100, 111) 11 order 0\n",
 		   "a span is cut where another order's block lies");
 
 	/* Blocks too large for a whole leaf in their key range go as runs. */
@@ -499,7 +500,7 @@ static void test_split(void)
 	add(root, 0x8000000000000ULL >> 12 << 12, 0);
 	tap_eq_str(walk_log(root),
 		   "run 0x0 1 order 38\n"
-		   "bitmap 0x8000000000000 [0, 32768) 1 order 0\n",
+		   "bitmap 0x8000000000000 [0, 1) 1 order 0\n",
 		   "order 38 (a key range smaller than a leaf) goes as a run");
 }
 
