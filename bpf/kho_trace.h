@@ -72,8 +72,8 @@ enum kt_counter {
 	KT_C_PROC_INSERTS,	/* new entries of "by_proc" */
 	/* losses: */
 	KT_C_RB_DROPS,		/* ring buffer full */
-	KT_C_STACK_ERRORS,	/* bpf_get_stackid() failed, not a collision */
-	KT_C_STACK_COLLISIONS,	/* bpf_get_stackid(): -EEXIST, bucket taken */
+	KT_C_STACK_ERRORS,	/* bpf_get_stack() failed, or "stacks" is full */
+	KT_C_STACK_COLLISIONS,	/* another stack has the same 31-bit hash */
 	KT_C_MAP_ERRORS,	/* an update of an LRU map failed */
 	KT_C_CTX_ERRORS,	/* no room for a thread's call context */
 	KT_C_NEST_OVERFLOW,	/* API calls nested deeper than KT_MAX_NEST */
