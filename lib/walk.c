@@ -412,7 +412,7 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		.words = h->words, .base = h->base, .from = h->pos, .to = h->to,
 		.order = h->run.order, .block_shift = shift,
 	};
-	uint64_t s, e, end;
+	uint64_t s, end;
 	int rc;
 
 	if (other) {
@@ -434,8 +434,9 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 	rc = w->ops->bitmap(w->arg, &bm);
 	if (rc)
 		return rc;
-	if (w->ops->progress && khor_bitmap_last_run(bm.words, bm.from, bm.to, &s, &e)) {
-		rc = report_progress(w, bm.count, bm.order, h->base + (e << shift),
+	if (w->ops->progress) {
+		rc = report_progress(w, bm.count, bm.order,
+				     h->base + (bm.to << shift),
 				     &m->prog, &m->next_progress);
 		if (rc)
 			return rc;
