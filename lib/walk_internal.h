@@ -32,6 +32,28 @@ struct khor_head {
 	uint64_t to;
 };
 
+/*
+ * Make @h the span of the set bits of [@from, @to) of @words, bit i the
+ * block at @base + (i << @shift). False if none is set.
+ */
+static inline bool khor_head_span(struct khor_head *h, const uint64_t *words,
+				  uint64_t base, uint64_t from, uint64_t to,
+				  unsigned int order, unsigned int shift)
+{
+	uint64_t s;
+
+	if (!khor_bitmap_find_set(words, from, to, &s))
+		return false;
+	h->words = words;
+	h->base = base;
+	h->pos = s;
+	h->to = to;
+	h->run.phys = base + (s << shift);
+	h->run.count = 0;
+	h->run.order = order;
+	return true;
+}
+
 struct khor_cursor {
 	/* 1 with *h filled, 0 at the end, negative on a fatal error. */
 	int (*next)(struct khor_cursor *c, struct khor_head *h);

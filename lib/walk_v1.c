@@ -703,23 +703,15 @@ static int v1_next_bits(struct v1_cursor *v, uint64_t *phys, uint64_t *count)
 static int v1_next_span(struct v1_cursor *v, struct khor_head *h)
 {
 	for (;;) {
-		uint64_t s;
 		int rc = v1_next_bitmap(v);
 
 		if (rc <= 0)
 			return rc;
 		v->in_bm = false;
-		if (!khor_bitmap_find_set(v->bm, v->bm_pos, v->bm_end, &s))
-			continue;
 		/* bm_end keeps every block below 2^52 (v1_enter): no wrap. */
-		h->words = v->bm;
-		h->base = v->bm_base;
-		h->pos = s;
-		h->to = v->bm_end;
-		h->run.phys = v->bm_base + (s << v->block_shift);
-		h->run.count = 0;
-		h->run.order = v->order;
-		return 1;
+		if (khor_head_span(h, v->bm, v->bm_base, v->bm_pos, v->bm_end,
+				   v->order, v->block_shift))
+			return 1;
 	}
 }
 

@@ -266,23 +266,15 @@ static int v2_next_span(struct v2_cursor *v, struct khor_head *h)
 	unsigned int shift = v->g->page_shift + v->order;
 
 	for (;;) {
-		uint64_t s;
 		int rc = v2_next_leaf(v);
 
 		if (rc <= 0)
 			return rc;
 		v->in_leaf = false;
-		if (!khor_bitmap_find_set(v->leaf, v->leaf_pos, v->leaf_end, &s))
-			continue;
-		/* The whole leaf lies in the range (v2_spans()): no wrap. */
-		h->words = v->leaf;
-		h->base = (v->leaf_base - v->lo) << shift;
-		h->pos = s;
-		h->to = v->leaf_end;
-		h->run.phys = h->base + (s << shift);
-		h->run.count = 0;
-		h->run.order = v->order;
-		return 1;
+		/* The whole leaf lies in the range (v->spans): no wrap. */
+		if (khor_head_span(h, v->leaf, (v->leaf_base - v->lo) << shift,
+				   v->leaf_pos, v->leaf_end, v->order, shift))
+			return 1;
 	}
 }
 
