@@ -400,11 +400,12 @@ static int deliver_run(struct merge *m, const struct khor_run *run)
 
 /*
  * Hand over the blocks of span @h that come before every other head
- * (@other, NULL if none), as one khor_bitmap; leave @h at its next set bit.
- * Returns 0, 1 if the span is used up, or the callback's value.
+ * (@other, NULL if none), as one khor_bitmap; leave @h at its next set
+ * bit, or set *@used_up. Returns 0 or the callbacks' non-zero value (any
+ * value stops the walk, as for runs).
  */
 static int deliver_span(struct merge *m, struct khor_head *h,
-			const struct khor_head *other)
+			const struct khor_head *other, bool *used_up)
 {
 	struct khor_walk_ctx *w = m->w;
 	unsigned int shift = w->map->geom.page_shift + h->run.order;
@@ -441,8 +442,9 @@ static int deliver_span(struct merge *m, struct khor_head *h,
 		if (rc)
 			return rc;
 	}
-	if (end == h->to || !khor_bitmap_find_set(h->words, end, h->to, &s))
-		return 1;
+	*used_up = end == h->to || !khor_bitmap_find_set(h->words, end, h->to, &s);
+	if (*used_up)
+		return 0;
 	h->pos = s;
 	h->run.phys = h->base + (s << shift);
 	return 0;
@@ -468,6 +470,7 @@ static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t 
 	}
 	while (m.live) {
 		size_t min = 0, second = SIZE_MAX;
+		bool used_up = true;
 
 		for (size_t i = 1; i < m.live; i++) {
 			if (head_before(&m.head[i], &m.head[min])) {
@@ -478,19 +481,16 @@ static int merge_runs(struct khor_walk_ctx *w, struct khor_cursor **cur, size_t 
 				second = i;
 			}
 		}
-		if (m.head[min].words) {
+		if (m.head[min].words)
 			rc = deliver_span(&m, &m.head[min],
-					  second == SIZE_MAX ? NULL : &m.head[second]);
-			if (rc <= 0) {
-				if (rc)
-					return rc;
-				continue;
-			}
-		} else {
+					  second == SIZE_MAX ? NULL : &m.head[second],
+					  &used_up);
+		else
 			rc = deliver_run(&m, &m.head[min].run);
-			if (rc)
-				return rc;
-		}
+		if (rc)
+			return rc;
+		if (!used_up)
+			continue;
 		rc = merge_advance(&m, min);
 		if (rc)
 			return rc;

@@ -450,6 +450,35 @@ static int log_bitmap(void *arg, const struct khor_bitmap *bm)
 	return 0;
 }
 
+/* Stop after the first span with a value of our own. */
+static unsigned int stop_calls;
+
+static int stop_bitmap(void *arg, const struct khor_bitmap *bm)
+{
+	(void)arg;
+	(void)bm;
+	stop_calls++;
+	return 7;
+}
+
+static int walk_stopped(uint64_t root)
+{
+	struct khor_mem_info info = { .phys_end = ARENA + NPAGES * PAGE, .kind = "sim" };
+	struct khor_walk_ops ops = { .run = log_run, .bitmap = stop_bitmap };
+	struct khor_map map = { .format = KHOR_FMT_RADIX, .root = root };
+	struct khor_walk_result res;
+	struct khor_mem *m;
+	int rc;
+
+	khor_geom_init(&map.geom, 12);
+	stop_calls = 0;
+	if (khor_mem_create(&sim_ops, NULL, &info, &m))
+		return -999;
+	rc = khor_walk(m, &map, NULL, &ops, NULL, &res);
+	khor_mem_destroy(m);
+	return rc;
+}
+
 static const char *walk_log(uint64_t root)
 {
 	struct khor_mem_info info = { .phys_end = ARENA + NPAGES * PAGE, .kind = "sim" };
@@ -492,6 +521,13 @@ static void test_split(void)
 		   "bitmap 0x100000000 [10, 11) 1 order 3\n"
 		   "bitmap 0x100000000 [100, 111) 11 order 0\n",
 		   "a span is cut where another order's block lies");
+	{
+		int rc = walk_stopped(root);
+
+		tap_ok(rc == 7 && stop_calls == 1,
+		       "a bitmap callback's non-zero value stops the walk and is returned (rc %d, %u calls)",
+		       rc, stop_calls);
+	}
 
 	/* Blocks too large for a whole leaf in their key range go as runs. */
 	reset();
