@@ -25,35 +25,6 @@ static uint64_t span_word(const uint64_t *bm, uint64_t i, uint64_t from,
 	return w;
 }
 
-bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
-			  uint64_t *start, uint64_t *end)
-{
-	uint64_t i = from, word;
-
-	while (i < to) {
-		word = bm[i / 64] >> (i % 64);
-		if (word) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	if (i >= to)
-		return false;
-	*start = i;
-	while (i < to) {
-		/* Bits shifted in from the top are 0, so word == 0 means all set. */
-		word = ~bm[i / 64] >> (i % 64);
-		if (word) {
-			i += (uint64_t)__builtin_ctzll(word);
-			break;
-		}
-		i = (i | 63) + 1;
-	}
-	*end = i < to ? i : to;
-	return true;
-}
-
 bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from, uint64_t to,
 			  uint64_t *bit)
 {
@@ -69,6 +40,26 @@ bool khor_bitmap_find_set(const uint64_t *bm, uint64_t from, uint64_t to,
 		}
 	}
 	return false;
+}
+
+bool khor_bitmap_find_run(const uint64_t *bm, uint64_t from, uint64_t to,
+			  uint64_t *start, uint64_t *end)
+{
+	uint64_t i, word;
+
+	if (!khor_bitmap_find_set(bm, from, to, start))
+		return false;
+	for (i = *start; i < to;) {
+		/* Bits shifted in from the top are 0, so word == 0 means all set. */
+		word = ~bm[i / 64] >> (i % 64);
+		if (word) {
+			i += (uint64_t)__builtin_ctzll(word);
+			break;
+		}
+		i = (i | 63) + 1;
+	}
+	*end = i < to ? i : to;
+	return true;
 }
 
 void khor_bitmap_count_runs(const uint64_t *bm, uint64_t from, uint64_t to,
