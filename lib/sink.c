@@ -140,26 +140,26 @@ void khor_stats_init(struct khor_stats *s, uint64_t page_size)
 	s->page_size = page_size;
 }
 
+static void stats_add(struct khor_stats *s, unsigned int order,
+		      uint64_t blocks, uint64_t runs)
+{
+	if (order < KHOR_MAX_ORDERS)
+		s->blocks[order] += blocks;
+	if (!s->blocks_total || order > s->max_order)
+		s->max_order = order;
+	s->blocks_total += blocks;
+	s->runs += runs;
+	s->preserved_bytes += block_bytes(s->page_size, order) * blocks;
+}
+
 void khor_stats_add_run(struct khor_stats *s, const struct khor_run *run)
 {
-	if (run->order < KHOR_MAX_ORDERS)
-		s->blocks[run->order] += run->count;
-	if (!s->blocks_total || run->order > s->max_order)
-		s->max_order = run->order;
-	s->blocks_total += run->count;
-	s->runs++;
-	s->preserved_bytes += block_bytes(s->page_size, run->order) * run->count;
+	stats_add(s, run->order, run->count, 1);
 }
 
 void khor_stats_add_bitmap(struct khor_stats *s, const struct khor_bitmap *bm)
 {
-	if (bm->order < KHOR_MAX_ORDERS)
-		s->blocks[bm->order] += bm->count;
-	if (!s->blocks_total || bm->order > s->max_order)
-		s->max_order = bm->order;
-	s->blocks_total += bm->count;
-	s->runs += bm->runs;
-	s->preserved_bytes += block_bytes(s->page_size, bm->order) * bm->count;
+	stats_add(s, bm->order, bm->count, bm->runs);
 }
 
 void khor_stats_add_node(struct khor_stats *s, const struct khor_node *node)
