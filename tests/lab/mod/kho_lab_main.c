@@ -579,18 +579,32 @@ static void kho_lab_locate(const struct kho_lab_block *b, u64 **entry,
 	*bit = 1ULL << (idx % 64);
 }
 
+/*
+ * What was written to one of kho_lab's control files, NUL-terminated in
+ * @buf of @size bytes. Returns it without surrounding whitespace, or an
+ * ERR_PTR if it does not fit or cannot be read.
+ */
+static char *kho_lab_user_cmd(char *buf, size_t size,
+			      const char __user *ubuf, size_t count)
+{
+	if (count >= size)
+		return ERR_PTR(-EINVAL);
+	if (copy_from_user(buf, ubuf, count))
+		return ERR_PTR(-EFAULT);
+	buf[count] = '\0';
+	return strim(buf);
+}
+
 static ssize_t kho_lab_flip_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
-	char cmd[16] = "";
+	char buf[16], *cmd;
 	u64 *entry, *word, bit;
 	u64 pick = seed ^ 0x6b686f2d6c6162ULL;	/* "kho-lab" */
 
-	if (count >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, count))
-		return -EFAULT;
-	strim(cmd);
+	cmd = kho_lab_user_cmd(buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
 
 	mutex_lock(&tree.lock);
 	if (torn_running) {
@@ -1076,14 +1090,14 @@ static ssize_t kho_lab_churn_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
 	unsigned int ka, kb, cycles;
-	char cmd[64] = "";
+	char buf[64], *cmd;
 	int err;
 
-	if (count >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, count))
-		return -EFAULT;
-	if (sscanf(cmd, "run %u %u %u", &ka, &kb, &cycles) != 3)
+	cmd = kho_lab_user_cmd(buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
+	/* As written, from its first byte: "run KA KB CYCLES". */
+	if (sscanf(buf, "run %u %u %u", &ka, &kb, &cycles) != 3)
 		return -EINVAL;
 	mutex_lock(&churn_lock);
 	err = kho_lab_churn(ka, kb, cycles);
@@ -1129,15 +1143,14 @@ static ssize_t kho_lab_bench_write(struct file *file, const char __user *ubuf,
 	struct folio *f[64] = { };
 	unsigned long n;
 	unsigned int i;
-	char cmd[32] = "";
+	char buf[32], *cmd;
 	u64 t0, t1;
 	int err = -ENOMEM;
 
-	if (count >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, count))
-		return -EFAULT;
-	if (kstrtoul(strim(cmd), 0, &n) || !n || n > 100000000UL)
+	cmd = kho_lab_user_cmd(buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
+	if (kstrtoul(cmd, 0, &n) || !n || n > 100000000UL)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
 		f[i] = folio_alloc(GFP_KERNEL, 0);
@@ -1367,14 +1380,12 @@ static int kho_lab_torn_stop(void)
 static ssize_t kho_lab_torn_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
-	char cmd[16] = "";
+	char buf[16], *cmd;
 	int err;
 
-	if (count >= sizeof(cmd))
-		return -EINVAL;
-	if (copy_from_user(cmd, ubuf, count))
-		return -EFAULT;
-	strim(cmd);
+	cmd = kho_lab_user_cmd(buf, sizeof(buf), ubuf, count);
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
 	mutex_lock(&torn_lock);
 	if (!strcmp(cmd, "start"))
 		err = kho_lab_torn_start();
