@@ -338,6 +338,19 @@ static void decode_fdt_blob(struct blob_ctx *c, const uint8_t *buf, size_t len)
 	free(fdt);
 }
 
+/*
+ * Blobs that the kernel receiving them frees at boot, once read: in that
+ * kernel their pages are ordinary memory again, so decoding them would
+ * read whatever is there now.
+ */
+static const struct {
+	const char *name;
+	const char *why;
+} released_at_boot[] = {
+	/* kernel/liveupdate/luo_core.c (7.2): kho_restore_free(luo_ser) */
+	{ "LUO", "by this kernel: LUO frees the incoming luo_ser (and its session blocks) in liveupdate_early_init(), an early_initcall" },
+};
+
 int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		     const void *data, size_t data_len,
 		     const struct khor_blob_opts *opts,
@@ -364,6 +377,13 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		return khor_err(err, -KHOR_ENOMEM, "out of memory");
 	*out = c.root;
 
+	for (size_t i = 0; c.opts.incoming &&
+	     i < sizeof(released_at_boot) / sizeof(released_at_boot[0]); i++) {
+		if (strcmp(sub->name, released_at_boot[i].name))
+			continue;
+		kv_str(c.root, "released", released_at_boot[i].why);
+		goto done;
+	}
 	if (data) {
 		/* debugfs sub_fdts/<name>: the file is the blob. */
 		len = data_len;

@@ -380,6 +380,12 @@ KHOR_API int khor_fdt_decode(const void *blob, size_t len,
  * @fdt_preserved: the FDT page is a block of its own map (upstream
  *	preserves the root FDT page in kho-v2+; stale or user-space copies
  *	are not)
+ * @kexec_count: kexec_count of its "kexec-metadata" sub-blob (the
+ *	kexec boots since the last cold boot, counting the one it is handed
+ *	to), or -1 if it has none
+ * @incoming: among the candidates of one memory, this one has a lower
+ *	@kexec_count than another: it is what the previous kernel handed
+ *	over, not what this kernel will hand over
  * @verdict: one line: why it was accepted or rejected
  */
 struct khor_candidate {
@@ -388,6 +394,8 @@ struct khor_candidate {
 	uint64_t mem_map;
 	bool valid;
 	bool fdt_preserved;
+	int64_t kexec_count;
+	bool incoming;
 	char verdict[640];
 };
 
@@ -412,11 +420,14 @@ struct khor_scan_opts {
  * @system_map: a System.map (NULL: none)
  * @use_vmcoreinfo: also take SYMBOL(name)= lines from the dump's
  *	VMCOREINFO
+ * @kallsyms: a running kernel's /proc/kallsyms (NULL: none); tried first.
+ *	Its addresses are relocated (KASLR), the others' are link-time
  */
 struct khor_symbols {
 	const char *vmlinux;
 	const char *system_map;
 	bool use_vmcoreinfo;
+	const char *kallsyms;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -487,6 +498,14 @@ struct khor_locate_opts {
  * @cands: with --scan or symbols, every KHO FDT found, valid or not
  * @ncands: entries in @cands
  * @why: why the chosen candidate was picked ("" if there was no choice)
+ * @note: how a live system's FDT was found when the default (debugfs
+ *	out/fdt or in/fdt as it is) could not be used, and why; "" otherwise.
+ *	Tools print it on stderr
+ * @map_released: the FDT is the incoming one of a kernel that booted
+ *	through KHO (@opts->incoming): that kernel released the map's pages
+ *	when it set up its memory (KHO preserves the blocks, not the tree
+ *	that lists them), so @map must not be walked. Only a dump taken at
+ *	the handover holds it
  */
 struct khor_located {
 	char how[600];
@@ -500,6 +519,8 @@ struct khor_located {
 	struct khor_candidate cands[KHOR_MAX_CANDIDATES];
 	unsigned int ncands;
 	char why[256];
+	char note[512];
+	bool map_released;
 };
 
 /**
@@ -953,12 +974,16 @@ KHOR_API const struct khor_value *khor_value_get(const struct khor_value *obj,
  * @max_items: most array entries (sessions, files, chunk entries, FDT
  *	nodes) one decoder reports (0: 4096)
  * @max_fdt: largest sub-FDT read when no blob-size says (0: 1 MiB)
+ * @incoming: the blob is one the previous kernel handed over, read in
+ *	(a dump of) the kernel that received it: a blob that kernel frees
+ *	at boot (LUO's) is reported as "released", not read
  */
 struct khor_blob_opts {
 	uint64_t page_size;
 	size_t preview;
 	uint64_t max_items;
 	uint64_t max_fdt;
+	bool incoming;
 };
 
 /**

@@ -283,6 +283,17 @@ int open_source(struct common_opts *o, struct khor_mem **mem)
 	return rc;
 }
 
+int located_usable(const struct common_opts *o, const struct khor_located *loc)
+{
+	if (loc->note[0])
+		errmsg(o, "%s", loc->note);
+	if (!loc->map_released)
+		return 0;
+	errmsg(o, "the incoming memory map at 0x%llx: %s",
+	       (unsigned long long)loc->map.root, MAP_RELEASED);
+	return EXIT_INCOMPLETE;
+}
+
 void close_source(const struct common_opts *o, struct khor_mem *mem)
 {
 	if (mem != o->given_mem)

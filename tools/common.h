@@ -207,6 +207,18 @@ void progress_format(char *buf, size_t len, const char *prog,
 #define MAX_SCRATCH 64
 #define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
 
+/* Why the incoming map of a kernel that booted through KHO is not walked. */
+#define MAP_RELEASED "released by this kernel: it booted through KHO and " \
+	"freed the map's pages when it set up its memory (KHO preserves the " \
+	"blocks, not the tree that lists them); only a dump taken at the " \
+	"handover holds it"
+
+/*
+ * located_usable() - after khor_locate(): print how a live FDT was found
+ * (its note) and refuse a released map. Returns 0, or the exit status.
+ */
+int located_usable(const struct common_opts *o, const struct khor_located *loc);
+
 struct scratch {
 	uint64_t phys[MAX_SCRATCH];
 	uint64_t len[MAX_SCRATCH];

@@ -41,6 +41,7 @@ struct query {
 struct summary {
 	bool done;
 	bool v1_unfinalized;
+	bool released;		/* the incoming map, released by its kernel */
 	int rc;
 	struct khor_walk_result res;
 	struct khor_stats stats;
@@ -512,6 +513,10 @@ static void text_summary(const struct report *r)
 	bool v1 = r->loc->map.format == KHOR_FMT_V1;
 
 	fprintf(outf, "summary:\n");
+	if (s->released) {
+		fprintf(outf, "  map: %s\n", MAP_RELEASED);
+		return;
+	}
 	if (s->v1_unfinalized) {
 		fprintf(outf, "  map: not finalized (kho-v1, preserved-memory-map is 0): nothing preserved yet\n");
 		return;
@@ -690,6 +695,7 @@ static void json_report(const struct report *r, const struct outcome *oc)
 
 		json_open(&j, "summary", '{');
 		json_uint(&j, "page_size", st->page_size);
+		json_bool(&j, "map_released", s->released);
 		json_bool(&j, "finalized", !s->v1_unfinalized);
 		json_uint(&j, "blocks", st->blocks_total);
 		json_uint(&j, "ranges", s->nranges);
@@ -870,6 +876,9 @@ static int run_dump(struct dump_opts *d)
 	}
 	if (o->verbose)
 		errmsg(o, "FDT from %s", loc.how);
+	if (loc.note[0])
+		errmsg(o, "%s", loc.note);
+	bo.incoming = loc.map_released;
 
 	r.mi = mem ? khor_mem_get_info(mem) : NULL;
 	r.page_size = UINT64_C(1) << loc.map.geom.page_shift;
@@ -933,7 +942,11 @@ static int run_dump(struct dump_opts *d)
 	r.nsubs = nsubs;
 
 	/* Summary: walk the map; note whether the FDT page and blobs are in it. */
-	if (mem && !d->no_summary && loc.map.root != 0) {
+	if (mem && !d->no_summary && loc.map_released) {
+		sum.done = true;
+		sum.released = true;
+		khor_stats_init(&sum.stats, r.page_size);
+	} else if (mem && !d->no_summary && loc.map.root != 0) {
 		sum.q = calloc(nsubs + 1, sizeof(*sum.q));
 		if (sum.q) {
 			if (loc.have_fdt_phys)

@@ -428,6 +428,11 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
 		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
 	}
+	status = located_usable(o, &loc);
+	if (status) {
+		close_source(o, mem);
+		return status;
+	}
 	loc.map.v1_bitmap_size = o->v1_bitmap_size;
 	s.page_size = UINT64_C(1) << loc.map.geom.page_shift;
 	if (o->verbose)
@@ -622,6 +627,11 @@ static int cmd_find(struct common_opts *o, int argc, char **argv)
 		close_source(o, mem);
 		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
 		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
+	}
+	status = located_usable(o, &loc);
+	if (status) {
+		close_source(o, mem);
+		return status;
 	}
 	loc.map.v1_bitmap_size = o->v1_bitmap_size;
 	ps = UINT64_C(1) << loc.map.geom.page_shift;
