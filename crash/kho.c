@@ -294,10 +294,13 @@ static void cmd_kho(void)
 		/*
 		 * No hint: the kernel's own pointer if crash has the symbol
 		 * (the library reads kho_out/kho_in from crash's vmlinux and
-		 * validates what they point to), else the bounded scan.
+		 * validates what they point to), else the bounded scan. The
+		 * library relocates vmlinux addresses by VMCOREINFO's
+		 * KERNELOFFSET, which QMP dumps lack: when crash had to find
+		 * a KASLR offset itself (kt->relocate), scan instead.
 		 */
 		if ((symbol_exists("kho_out") || symbol_exists("kho_in")) &&
-		    pc->namelist) {
+		    pc->namelist && !kt->relocate) {
 			argv[argc++] = "--vmlinux";
 			argv[argc++] = pc->namelist;
 		} else {

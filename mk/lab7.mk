@@ -38,11 +38,12 @@ lab7-check-run: all lab7-prep
 	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh $(LAB7_TESTS)
 
 # Always asked: quick when the kernel cache and the module are current.
-lab7-prep: $(LAB7_TOOLS)
+lab7-prep: $(LAB7_TOOLS) $(CRASH_SO)
 	$(call msg,LAB7,$(LAB7_DIR))
 	$(Q)tests/lab7/prepare.sh $(CURDIR) $(LAB7_DIR) $(LAB_CACHE) \
 		$(LAB7_MOD_DIR) $(LAB7_TOOLS)
 	$(Q)printf '%s\n' "LAB7_SEED='$(LAB7_SEED)'" \
-		"LAB7_TIMEOUT='$(LAB7_TIMEOUT)'" >>$(LAB7_DIR)/config.sh
+		"LAB7_TIMEOUT='$(LAB7_TIMEOUT)'" \
+		"CRASH_SO='$(abspath $(CRASH_SO))'" >>$(LAB7_DIR)/config.sh
 
 EXTRA_HELP += lab7-check

@@ -130,6 +130,25 @@ EOF
 	ok $? "first.$fmt: khodump's FDT, sub-nodes and summary equal the live ones"
 done
 
+# ---- crash: Debian's crash 8.0.2 in minimal mode, with kho.so ----
+if command -v crash >/dev/null && [ -s "$CRASH_SO" ]; then
+	printf '%s\n' "extend $CRASH_SO" "kho walk check" "kho -p $fdt walk pages" \
+		"kho fdt" "q" >"$D/crash.cmds"
+	timeout 300 crash -s --minimal --kaslr=auto "$LAB7_VMLINUX" "$D/first.elf" \
+		<"$D/crash.cmds" >"$D/crash.log" 2>&1
+	ok $? "crash --minimal --kaslr=auto opens the 7.x vmcore with its vmlinux"
+	grep -qxF "$CRASH_SO: shared object loaded" "$D/crash.log"
+	ok $? "crash: extend kho.so loads"
+	grep -qxF "$(cat "$D/t.check")" "$D/crash.log"
+	ok $? "crash: kho walk check (no hint: a scan, crash relocated the kernel) equals the truth"
+	sed -n '/^0x[0-9a-f]* [0-9]*$/p' "$D/crash.log" >"$D/crash.pages"
+	same_file "$D/crash.pages" "$D/t.pages" "crash: kho -p $fdt walk pages equals the truth"
+	grep -qxF "KHO FDT:     $total bytes, compatible \"$compat\" (version ${compat#kho-v}, radix tree)" "$D/crash.log"
+	ok $? "crash: kho fdt decodes the whole FDT"
+else
+	ok 1 "crash and kho.so are installed and built (scripts/install-deps.sh crash)"
+fi
+
 # ---- the handover moment ----
 $TRUTH "$D/handover.elf" fdts >"$D/h.fdts"
 expect_eq "$(cut -d' ' -f1,3 "$D/h.fdts")" "$fdt kexec_count=1" "handover: the outgoing FDT, at the same place"
