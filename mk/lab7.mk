@@ -24,6 +24,8 @@ LAB7_TESTS := $(sort $(wildcard tests/lab7/*.t))
 LAB7_TOOLS = $(O)/tools/khowalk $(O)/tools/khodump
 
 SLOW_TESTS += $(LAB7_TESTS)
+# The committed dumps cut from the 7.x lab (tests/vmcores/README.md).
+FAST_TESTS += tests/vmcores/upstream.t
 ifeq ($(TESTS_TO_RUN),all)
 TEST_DEPS += lab7-prep
 endif
