@@ -174,7 +174,8 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 		syms = *opts->symbols;
 	if (!syms.kallsyms)
 		syms.kallsyms = "/proc/kallsyms";
-	khor_error_clear(err);
+	if (err)
+		khor_error_clear(err);
 	rc = locate_by_symbols(mem, opts, &syms, page_size, ret, err);
 	if (!rc) {
 		snprintf(ret->note, sizeof(ret->note),
@@ -184,7 +185,8 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 		return 0;
 	}
 	snprintf(symwhy, sizeof(symwhy), "%s", err ? err->msg : "");
-	khor_error_clear(err);
+	if (err)
+		khor_error_clear(err);
 	memset(ret->cands, 0, sizeof(ret->cands));
 	ret->ncands = 0;
 	rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming, ret, err);

@@ -283,7 +283,7 @@ static int gather(struct khor_mem *mem, uint64_t phys, uint8_t *buf,
 		  struct khor_located *loc, struct gathered *g)
 {
 	struct khor_candidate c;
-	struct khor_fdt_info info;
+	struct khor_fdt_info info = { 0 };
 	int rc = cand_read_fdt(mem, phys, buf, KHOR_FDT_MAX, &c, &info);
 
 	if (rc < 0)

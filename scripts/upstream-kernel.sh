@@ -87,9 +87,17 @@ apt_cache_priv() {
 # lab follows it.
 stamp=$aptdir/updated
 if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
-	apt_priv update >"$aptdir/update.log" 2>&1 ||
-		{ cat "$aptdir/update.log" >&2; die "apt-get update of unstable failed"; }
-	touch "$stamp"
+	if apt_priv update >"$aptdir/update.log" 2>&1; then
+		touch "$stamp"
+	elif [ -r "$top/current" ] && [ -s "$top/$(cat "$top/current")/bzImage" ]; then
+		# The archive is out of reach: test the kernel we have, and say so.
+		echo "upstream-kernel: apt-get update of unstable failed; using the cached $(cat "$top/current")" >&2
+		cat "$top/current"
+		exit 0
+	else
+		cat "$aptdir/update.log" >&2
+		die "apt-get update of unstable failed"
+	fi
 fi
 
 pkg=$(apt_cache_priv pkgnames linux-source-7. 2>/dev/null |
