@@ -8,3 +8,11 @@ FAST_TESTS += $(UNIT_BINS) $(sort $(wildcard tests/cli/*.t)) tests/harness/run-t
 
 $(O)/tests/unit/test_%: tests/unit/test_%.c tests/tap.h tests/unit/sim_tree.h $(LIB_A) | $(O)/tests/unit/
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIB_LIBS)
+
+# The exit-status mapping of tools/common.c.
+$(O)/tests/cli/test_exits: tests/cli/test_exits.c $(O)/tools/common.o tests/tap.h \
+		$(LIB_A) | $(O)/tests/cli/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itools $(ALL_LDFLAGS) -o $@ $< \
+		$(O)/tools/common.o $(LIB_A) $(LIB_LIBS)
+TEST_DEPS += $(O)/tests/cli/test_exits
+FAST_TESTS += $(O)/tests/cli/test_exits

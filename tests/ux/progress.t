@@ -48,6 +48,6 @@ got=$(pty "'$KHOWALK' $* --progress never check")
 expect_eq "$got" "$OKLINE$CR" "on a terminal with --progress never: nothing"
 
 run "$KHOWALK" "$@" --progress sometimes check
-expect_eq "$rc/$err" "2/khowalk: invalid --progress 'sometimes' (auto, always or never)" \
+expect_eq "$rc/$err" "2/khowalk: invalid --progress 'sometimes' (auto, always or never)$(usage_hint khowalk)" \
 	"--progress takes auto, always or never"
 done_testing
