@@ -16,3 +16,15 @@ $(O)/tests/cli/test_exits: tests/cli/test_exits.c $(O)/tools/common.o tests/tap.
 		$(O)/tools/common.o $(LIB_A) $(LIB_LIBS)
 TEST_DEPS += $(O)/tests/cli/test_exits
 FAST_TESTS += $(O)/tests/cli/test_exits
+
+# The tools as functions, run again and again in one process (the crash
+# extension's use): their objects without main(), as mk/crash.mk builds them.
+$(O)/tests/cli/rerun-%.o: tools/%.c tools/*.h lib/radix_reader.h | $(O)/tests/cli/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -DKHO_TOOL_NO_MAIN -Ilib -c -o $@ $<
+$(O)/tests/cli/test_rerun: tests/cli/test_rerun.c tests/tap.h \
+		$(O)/tests/cli/rerun-khowalk.o $(O)/tests/cli/rerun-khodump.o \
+		$(O)/tools/common.o $(O)/tools/lines.o $(O)/tools/map.o $(LIB_A) | $(O)/tests/cli/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itools $(ALL_LDFLAGS) -o $@ $< \
+		$(filter %.o,$^) $(LIB_A) $(LIB_LIBS)
+TEST_DEPS += $(O)/tests/cli/test_rerun
+FAST_TESTS += $(O)/tests/cli/test_rerun
