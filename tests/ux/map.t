@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# `khowalk map` (issue 11) on a real lab dump (tests/vmcores/lab-kdump):
+# `khowalk map` on a real lab dump (tests/vmcores/lab-kdump):
 # the text strip and the SVG rendered to PNG by rsvg-convert are checked
 # against positions that mapcheck.py computes from kho_lab's ground truth
 # and the layout documented in khowalk(1), MAP LAYOUT, not from tools/map.c.
