@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Key codec on the command line, usage errors and exit codes (DESIGN §3a).
+# The keys are the worked examples and golden trees of DESIGN §3 (the
+# codec's formula by hand: 1 << (order0 - order) | phys >> (shift + order)).
 . "$(dirname "$0")/lib.sh"
 
 run "$KHOWALK" key encode 0x123456000 0

@@ -14,6 +14,9 @@
 #     page read: per-order cursors, the node cache and the visited set.
 # Dumps come from the independent generator (tests/gen/mkkhoimg) and its
 # corruption specs in tests/data/specs, plus tests/robust/specs.
+# The addresses in the expected messages are where the generator puts
+# each node for its spec (its --info output, the specs' comments); the
+# wording is the message khowalk documents for each corruption class.
 . "$(dirname "$0")/../cli/lib.sh"
 
 # A leak inside libkdumpfile is not ours to fail on (see the file).
