@@ -48,6 +48,19 @@ full khodump "$KHODUMP" --help
 full khodump "$KHODUMP" --version
 full khotrace "$KHOTRACE" --help
 full khotrace "$KHOTRACE" --version
+# A long listing stops walking at the first failed write: 20000 random
+# blocks (the independent generator's tree of 230 metadata pages) list
+# about 280 KB, so the first write of a full stdout buffer fails early.
+printf 'format radix\nseed 3\nrandom 20000 0 0x100000000 0x800000000\n' >"$T/big.spec"
+"$KHO_BUILD/tests/gen/mkkhoimg" --raw "$T/big.raw" --info "$T/big.info" "$T/big.spec"
+BIG="$(cat "$T/big.raw.args") --fdt-phys $(sed -n 's/^fdt_phys: //p' "$T/big.info")"
+# shellcheck disable=SC2086
+all=$("$KHOWALK" $BIG -v pages 2>&1 >/dev/null | sed -n 's/^khowalk: \([0-9]*\) metadata pages read.*/\1/p')
+# shellcheck disable=SC2086
+part=$("$KHOWALK" $BIG -v pages 2>&1 >/dev/full | sed -n 's/^khowalk: \([0-9]*\) metadata pages read.*/\1/p')
+ok $([ -n "$all" ] && [ -n "$part" ] && [ "$part" -lt $((all / 2)) ]; echo $?) \
+	"pages >/dev/full stops the walk early ($part of $all metadata pages read)"
+
 # A failed write outranks what the walk found: a corrupt map's partial
 # listing (tests/vmcores/lab-flipped, exit 3 on a working stdout) is exit 1.
 d=$KHO_SRC/tests/vmcores/lab-flipped
