@@ -48,6 +48,12 @@ full khodump "$KHODUMP" --help
 full khodump "$KHODUMP" --version
 full khotrace "$KHOTRACE" --help
 full khotrace "$KHOTRACE" --version
+# The picture into a file that cannot take it.
+# shellcheck disable=SC2086
+run "$KHOWALK" $SRC map --svg /dev/full
+expect_eq "$rc:$err" "1:khowalk: cannot write '/dev/full': No space left on device" \
+	"khowalk map --svg /dev/full: exit 1 and a message"
+
 # A long listing stops walking at the first failed write: 20000 random
 # blocks (the independent generator's tree of 230 metadata pages) list
 # about 280 KB, so the first write of a full stdout buffer fails early.
