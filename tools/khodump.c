@@ -813,6 +813,7 @@ static int run_dump(struct dump_opts *d)
 	struct khor_error err;
 	char reason[600] = "";
 	unsigned int nsubs = 0;
+	bool lost;
 	int rc, status;
 
 	khor_error_clear(&err);
@@ -983,18 +984,17 @@ static int run_dump(struct dump_opts *d)
 		text_report(o->out, &r);
 
 	status = exit_for(oc.rc);
-	/* The output is gone: no message but finish_run()'s. */
-	if (out_flush(o) || out_failed(o)) {
+	/* The report is gone: no message but finish_run()'s. */
+	lost = out_flush(o) || out_failed(o);
+	if (lost) {
 		status = EXIT_FAIL;
-		goto out;
-	}
-	if (oc.first.code) {
+	} else if (oc.first.code) {
 		errmsg(o, "%s", oc.first.msg);
 		if (oc.first.count > 1)
 			infomsg(o, "%llu problems in all; the first is shown",
 				(unsigned long long)oc.first.count);
 	}
-	if (!mem)
+	if (!mem && !lost)
 		infomsg(o, "note: %s: blobs from debugfs files only, no summary",
 			reason);
 	if (d->extract) {

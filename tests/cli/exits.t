@@ -48,6 +48,12 @@ full khodump "$KHODUMP" --help
 full khodump "$KHODUMP" --version
 full khotrace "$KHOTRACE" --help
 full khotrace "$KHOTRACE" --version
+# The report lost, the extract still written: it is an output of its own.
+# shellcheck disable=SC2086
+"$KHODUMP" $SRC --extract "$T/x.elf" >/dev/full 2>"$T/err"
+expect_eq "$?:$(cat "$T/err"):$([ -s "$T/x.elf" ]; echo $?)" "1:khodump: $FULL:0" \
+	"khodump --extract >/dev/full: exit 1, one message, the extract written"
+
 # The picture into a file that cannot take it.
 # shellcheck disable=SC2086
 run "$KHOWALK" $SRC map --svg /dev/full
