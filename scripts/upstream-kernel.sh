@@ -106,8 +106,10 @@ pkg=$(apt_cache_priv pkgnames linux-source-7. 2>/dev/null |
 pver=$(apt_cache_priv show "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
 [ -n "$pver" ] || die "no version for '$pkg'"
 
-# The fragment is part of the cache key: a changed fragment rebuilds.
-fsum=$(cat "$frag" "$0" | sha256sum | cut -c1-16)
+# The fragment and the build recipe are part of the cache key: a changed
+# fragment, or a change to how the kernel is built (bump RECIPE), rebuilds.
+RECIPE=1
+fsum=$( (cat "$frag"; echo "recipe $RECIPE") | sha256sum | cut -c1-16)
 key="$pkg=$pver $fsum"
 if [ -r "$top/current" ]; then
 	cur=$(cat "$top/current")
