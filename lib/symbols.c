@@ -55,7 +55,13 @@ static bool vmci_value(const char *vmci, const char *key, char *out, size_t len)
 	return false;
 }
 
-static int sym_system_map(const char *path, const char *name, uint64_t *addr)
+/*
+ * A System.map or kallsyms file: "ADDR TYPE NAME" lines. kallsyms adds a
+ * fourth "[module]" field for modules' symbols (skipped: a module may well
+ * have a static kho_out of its own), and shows all-zero addresses when
+ * kptr_restrict hides them from this user: SYM_HIDDEN.
+ */
+static int sym_text_file(const char *path, const char *name, uint64_t *addr)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
@@ -65,14 +71,18 @@ static int sym_system_map(const char *path, const char *name, uint64_t *addr)
 		return -KHOR_EIO;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a;
-		char type, sym[256];
+		char type, sym[256], mod[2];
 
-		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 &&
-		    !strcmp(sym, name)) {
-			*addr = a;
-			rc = 0;
-			break;
+		if (sscanf(line, "%llx %c %255s %1s", &a, &type, sym, mod) != 3 ||
+		    strcmp(sym, name))
+			continue;
+		if (!a) {
+			rc = SYM_HIDDEN;
+			continue;
 		}
+		*addr = a;
+		rc = 0;
+		break;
 	}
 	fclose(f);
 	return rc;
@@ -138,39 +148,6 @@ out:
 	return rc;
 }
 
-/*
- * A kallsyms file: "ADDR TYPE NAME" for the kernel's own symbols, with a
- * fourth "[module]" field for modules' (skipped: a module may well have a
- * static kho_out of its own). All-zero addresses mean kptr_restrict hides
- * them from this user: SYM_HIDDEN.
- */
-static int sym_kallsyms(const char *path, const char *name, uint64_t *addr)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	int rc = -KHOR_ENOTFOUND;
-
-	if (!f)
-		return -KHOR_EIO;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a;
-		char type, sym[256], mod[2];
-
-		if (sscanf(line, "%llx %c %255s %1s", &a, &type, sym, mod) != 3 ||
-		    strcmp(sym, name))
-			continue;
-		if (!a) {
-			rc = SYM_HIDDEN;
-			continue;
-		}
-		*addr = a;
-		rc = 0;
-		break;
-	}
-	fclose(f);
-	return rc;
-}
-
 static int sym_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 		      const char *name, uint64_t *addr_ret,
 		      const char **from_ret, bool *relocated)
@@ -181,7 +158,7 @@ static int sym_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 
 	*relocated = false;
 	if (syms->kallsyms) {
-		rc = sym_kallsyms(syms->kallsyms, name, &a);
+		rc = sym_text_file(syms->kallsyms, name, &a);
 		if (rc == -KHOR_EIO || rc == SYM_HIDDEN)
 			return rc;
 		if (!rc) {
@@ -202,7 +179,7 @@ static int sym_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 		}
 	}
 	if (syms->system_map) {
-		rc = sym_system_map(syms->system_map, name, &a);
+		rc = sym_text_file(syms->system_map, name, &a);
 		if (rc == -KHOR_EIO)
 			return rc;
 		if (!rc) {
@@ -234,8 +211,9 @@ int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 		       const char **from_ret)
 {
 	bool relocated;
+	int rc = sym_lookup(syms, mem, name, addr_ret, from_ret, &relocated);
 
-	return sym_lookup(syms, mem, name, addr_ret, from_ret, &relocated);
+	return rc == SYM_HIDDEN ? -KHOR_ENOTFOUND : rc;
 }
 
 static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,

@@ -40,6 +40,7 @@ LAB_TOOLS = $(O)/tools/khowalk $(if $(filter 1,$(LAB_KHODUMP)),$(O)/tools/khodum
 	$(KT_BIN)
 LAB_TESTS := $(sort $(wildcard tests/lab/*.t))
 LAB_MOD_SRCS := tests/lab/mod/Kbuild tests/lab/mod/kho_lab_main.c \
+	tests/lab/mod/kho_lab_fdtw.h \
 	kernel-patch/src/lib/kho_radix_tree.c \
 	$(shell find kernel-patch/src/include -name '*.h' 2>/dev/null)
 
@@ -75,7 +76,7 @@ $(LAB_KO): $(LAB_MOD_SRCS) tests/lab/build-module.sh
 	$(Q)tests/lab/build-module.sh $(CURDIR) $(LAB_MOD_DIR) $(LAB_KDIR)
 
 $(LAB_INITRD): $(LAB_KO) $(LAB_TOOLS) tests/lab/guest/init \
-		tests/lab/mkinitramfs.sh | lab-kernel
+		tests/lab/mkinitramfs.sh tests/lab/guest-root.sh | lab-kernel
 	$(call msg,CPIO,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)tests/lab/mkinitramfs.sh $@ $(CURDIR) $(LAB_KO) \

@@ -22,21 +22,13 @@ die() {
 	exit 1
 }
 
-busybox=/bin/busybox
-ldd "$busybox" 2>&1 | grep -q "not a dynamic executable" ||
-	die "'$busybox' is not static (install busybox-static)"
 [ -s "$bzimage" ] || die "no kernel image '$bzimage'"
 
 root=$(mktemp -d "${out%/*}/.initramfs7.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/bin" "$root/lab" "$root/proc" "$root/sys" "$root/dev" \
-	"$root/tmp"
-cp "$busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-cp "$src/tests/lab7/guest/init" "$root/init"
-chmod 755 "$root/init"
+"$src/tests/lab/guest-root.sh" "$root" "$src/tests/lab7/guest/init" \
+	"$handover" "$@"
 cp "$ko" "$root/lab/kho_lab7.ko"
-"$src/tests/lab/add-tools.sh" "$root" "$handover" "$@"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out.inner"
 cp "$bzimage" "$root/lab/bzImage"

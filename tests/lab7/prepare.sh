@@ -29,9 +29,9 @@ kdir=$cache/upstream/$kver
 mkdir -p "$mod" "$dir"
 mod=$(cd "$mod" && pwd)
 dir=$(cd "$dir" && pwd)
-for f in kho_lab7.c Kbuild; do
-	cmp -s "$src/tests/lab7/mod/$f" "$mod/$f" 2>/dev/null ||
-		cp "$src/tests/lab7/mod/$f" "$mod/$f"
+for f in tests/lab7/mod/kho_lab7.c tests/lab7/mod/Kbuild \
+	tests/lab/mod/kho_lab_fdtw.h; do
+	cmp -s "$src/$f" "$mod/${f##*/}" 2>/dev/null || cp "$src/$f" "$mod/"
 done
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 make -C "$kdir/build" M="$mod" modules >"$mod/build.log" 2>&1 || {

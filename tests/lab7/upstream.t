@@ -34,7 +34,7 @@ WHY="released by this kernel: it booted through KHO and freed the map's pages wh
 
 # ---- the guest run ----
 /usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-	--initrd "$LAB7_INITRD" --mem 1G --qmp "$D/qmp.sock" \
+	--initrd "$LAB7_INITRD" --mem 2G --qmp "$D/qmp.sock" \
 	--log "$D/console.log" --results "$D/out" --timeout "$LAB7_TIMEOUT" \
 	--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED" \
 	"wait:LAB7: READY first" "dump:elf:$D/first.elf" \

@@ -40,6 +40,8 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "kho_lab_fdtw.h"
+
 static ulong seed = 1;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "seed of the random set of preserved memory");
@@ -219,104 +221,6 @@ static int lab_add_vmalloc(struct kho_vmalloc *vm)
 	return 0;
 }
 
-/* ---- a minimal sequential FDT writer (7.2 exports no libfdt) ---- */
-
-#define FDT_MAGIC_VAL		0xd00dfeed
-#define FDT_BEGIN_NODE_TOK	0x1
-#define FDT_END_NODE_TOK	0x2
-#define FDT_PROP_TOK		0x3
-#define FDT_END_TOK		0x9
-#define FDT_HDR_SIZE		40
-#define FDT_STRUCT_OFF		(FDT_HDR_SIZE + 16)
-
-struct fdt_writer {
-	u8 *buf;
-	u32 size;
-	u32 pos;
-	char strings[128];
-	u32 strings_len;
-	int err;
-};
-
-static void fdtw_put(struct fdt_writer *w, const void *data, u32 len)
-{
-	u32 padded = ALIGN(len, 4);
-
-	if (w->err || w->pos + padded > w->size) {
-		w->err = -ENOSPC;
-		return;
-	}
-	memcpy(w->buf + w->pos, data, len);
-	memset(w->buf + w->pos + len, 0, padded - len);
-	w->pos += padded;
-}
-
-static void fdtw_u32(struct fdt_writer *w, u32 v)
-{
-	__be32 be = cpu_to_be32(v);
-
-	fdtw_put(w, &be, sizeof(be));
-}
-
-static u32 fdtw_string(struct fdt_writer *w, const char *s)
-{
-	u32 len = strlen(s) + 1, off = 0;
-
-	while (off < w->strings_len) {
-		if (!strcmp(w->strings + off, s))
-			return off;
-		off += strlen(w->strings + off) + 1;
-	}
-	if (w->strings_len + len > sizeof(w->strings)) {
-		w->err = -ENOSPC;
-		return 0;
-	}
-	memcpy(w->strings + w->strings_len, s, len);
-	w->strings_len += len;
-	return off;
-}
-
-static void fdtw_prop(struct fdt_writer *w, const char *name,
-		      const void *val, u32 len)
-{
-	u32 nameoff = fdtw_string(w, name);
-
-	fdtw_u32(w, FDT_PROP_TOK);
-	fdtw_u32(w, len);
-	fdtw_u32(w, nameoff);
-	fdtw_put(w, val, len);
-}
-
-/* u64 values in CPU byte order, as KHO's own properties are. */
-static void fdtw_prop_u64(struct fdt_writer *w, const char *name, u64 v)
-{
-	fdtw_prop(w, name, &v, sizeof(v));
-}
-
-static u32 fdtw_finish(struct fdt_writer *w)
-{
-	__be32 *hdr = (__be32 *)w->buf;
-	u32 strings_off;
-
-	fdtw_u32(w, FDT_END_TOK);
-	strings_off = w->pos;
-	if (!w->err && strings_off + w->strings_len > w->size)
-		w->err = -ENOSPC;
-	if (w->err)
-		return 0;
-	memcpy(w->buf + strings_off, w->strings, w->strings_len);
-	hdr[0] = cpu_to_be32(FDT_MAGIC_VAL);
-	hdr[1] = cpu_to_be32(strings_off + w->strings_len);
-	hdr[2] = cpu_to_be32(FDT_STRUCT_OFF);
-	hdr[3] = cpu_to_be32(strings_off);
-	hdr[4] = cpu_to_be32(FDT_HDR_SIZE);
-	hdr[5] = cpu_to_be32(17);
-	hdr[6] = cpu_to_be32(16);
-	hdr[8] = cpu_to_be32(w->strings_len);
-	hdr[9] = cpu_to_be32(strings_off - FDT_STRUCT_OFF);
-	return strings_off + w->strings_len;
-}
-
 /*
  * "kho_lab": compatible "kho-lab-v1"; "folios" = (phys, order) u64 pairs;
  * "range" = (phys, pages); "vmalloc" = the raw blob's physical address
@@ -324,12 +228,10 @@ static u32 fdtw_finish(struct fdt_writer *w)
  */
 static u32 lab_build_fdt(void)
 {
-	static const char compat[] = "kho-lab-v1";
-	struct fdt_writer w = { .buf = fdt_blob, .size = PAGE_SIZE,
-				.pos = FDT_STRUCT_OFF };
+	struct fdt_writer w;
 	u64 *pairs;
 	unsigned int i;
-	u32 total;
+	int err;
 
 	pairs = kcalloc(2 * nr_folios, sizeof(*pairs), GFP_KERNEL);
 	if (!pairs)
@@ -338,17 +240,17 @@ static u32 lab_build_fdt(void)
 		pairs[2 * i] = PFN_PHYS(folio_pfn(folios[i]));
 		pairs[2 * i + 1] = folio_order(folios[i]);
 	}
-	fdtw_u32(&w, FDT_BEGIN_NODE_TOK);
-	fdtw_put(&w, "", 1);
-	fdtw_prop(&w, "compatible", compat, sizeof(compat));
+	fdtw_begin(&w, fdt_blob, PAGE_SIZE);
+	fdtw_begin_node(&w, "");
+	fdtw_prop_string(&w, "compatible", "kho-lab-v1");
 	fdtw_prop(&w, "folios", pairs, 2 * nr_folios * sizeof(*pairs));
 	fdtw_prop_u64(&w, "range-start", PFN_PHYS(range_pfn));
 	fdtw_prop_u64(&w, "range-pages", range_pages);
 	fdtw_prop_u64(&w, "vmalloc", virt_to_phys(raw_blob));
-	fdtw_u32(&w, FDT_END_NODE_TOK);
-	total = fdtw_finish(&w);
+	fdtw_end_node(&w);
+	err = fdtw_finish(&w);
 	kfree(pairs);
-	return total;
+	return err ? 0 : fdt_totalsize_of(fdt_blob);
 }
 
 static int lab_build_truth(void)
