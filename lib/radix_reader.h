@@ -108,13 +108,15 @@ KHOR_API void khor_error_clear(struct khor_error *err);
  *	the highest order a key can encode
  * @table_bits: index bits per table level (page_shift - 3)
  * @leaf_bits: key bits resolved by a leaf bitmap (page_shift + 3)
- * @levels: number of table levels above the leaves (5 for 4 KiB pages)
+ * @levels: number of table levels above the leaves (5 for 4 KiB pages,
+ *	4 for 16 KiB, 3 for 64 KiB)
  * @top_max_index: highest valid index in the root table (3 for 4 KiB
  *	pages: keys are order0 + 1 bits wide)
  *
  * Upstream (kho-v2, include/linux/kho/abi/kexec_handover.h @3f2ad90060f6)
  * derives these from PAGE_SHIFT in enum kho_radix_consts; the depth is
- * DIV_ROUND_UP(order0 - leaf_bits, table_bits) + 1 levels including the leaf.
+ * DIV_ROUND_UP(order0 - leaf_bits + 1, table_bits) + 1 levels including the
+ * leaf (KHO_TREE_MAX_DEPTH; the + 1 is the order bit of an order-0 key).
  */
 struct khor_geom {
 	unsigned int page_shift;

@@ -1217,7 +1217,16 @@ static void gen_setup(struct gen *g)
 	g->order0 = 64 - g->shift;
 	g->tbits = g->shift - 3;
 	g->lbits = g->shift + 3;
-	g->levels = (g->order0 - g->lbits + g->tbits - 1) / g->tbits;
+	/*
+	 * Enough table levels that leaf bits plus table bits cover a whole
+	 * key, which is order0 + 1 bits wide (the order bit of order 0 is bit
+	 * order0). This is KHO_TREE_MAX_DEPTH - 1 of upstream's
+	 * kexec_handover.h in linux-source-7.2.13: 5 at 4 KiB, 4 at 16 KiB,
+	 * 3 at 64 KiB.
+	 */
+	g->levels = 0;
+	while (g->lbits + g->levels * g->tbits < g->order0 + 1)
+		g->levels++;
 	/* a block must fit below 2^64: PAGE_SIZE << order */
 	g->max_order = 63 - g->shift;
 	if (g->max_order > g->order0 - 1)
