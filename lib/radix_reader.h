@@ -955,13 +955,25 @@ KHOR_API const struct khor_value *khor_value_get(const struct khor_value *obj,
  * @max_items: most array entries (sessions, files, chunk entries, FDT
  *	nodes) one decoder reports (0: 4096)
  * @max_fdt: largest sub-FDT read when no blob-size says (0: 1 MiB)
+ * @map: the preserved-memory map, or NULL; decoders that hand over folios
+ *	without their order (memfd) look each folio up in it
+ * @flags: KHOR_BLOB_* below
  */
 struct khor_blob_opts {
 	uint64_t page_size;
 	size_t preview;
 	uint64_t max_items;
 	uint64_t max_fdt;
+	const struct khor_map *map;
+	unsigned int flags;
 };
+
+/*
+ * The blob is the incoming state of a running second kernel, which has
+ * consumed and freed what it points to (LUO frees luo_ser and its blocks
+ * at early_initcall): say so instead of decoding freed memory.
+ */
+#define KHOR_BLOB_RELEASED 0x1
 
 /**
  * khor_blob_decode() - decode the blob a KHO sub-node hands over
@@ -1160,6 +1172,72 @@ struct khor_find_result {
 KHOR_API int khor_find(struct khor_mem *mem, const struct khor_map *map,
 		       uint64_t phys, const struct khor_walk_limits *limits,
 		       struct khor_find_result *res);
+
+/* ---------------------------------------------------------------------- */
+/* kho-v4 linked blocks (LUO sessions and files)                          */
+/* ---------------------------------------------------------------------- */
+
+/* The kernel refuses longer chains (KHO_MAX_BLOCKS, kho_block.c, 7.2). */
+#define KHOR_BLOCKS_MAX 10000
+
+/**
+ * typedef khor_block_entry_fn - called for each entry of a linked-block chain
+ * @arg: the caller's
+ * @block_phys: the block the entry is in
+ * @block: its position in the chain (0 first)
+ * @index: the entry's position in the whole chain (0 first)
+ * @entry: the entry's bytes (entry_size of them), valid during the call
+ *
+ * Return: 0 to go on; a positive value stops the walk (-KHOR_ESTOP); a
+ * negative KHOR_E* code stops it with that code.
+ */
+typedef int (*khor_block_entry_fn)(void *arg, uint64_t block_phys,
+				   uint64_t block, uint64_t index,
+				   const void *entry);
+
+/**
+ * struct khor_blocks_result - how far a chain walk got
+ * @blocks: blocks read and found sound
+ * @entries: entries handed to the callback
+ * @last: address of the last sound block
+ */
+struct khor_blocks_result {
+	uint64_t blocks;
+	uint64_t entries;
+	uint64_t last;
+};
+
+/**
+ * khor_blocks_walk() - follow a chain of kho-v4 linked blocks
+ * @mem: memory source
+ * @head: physical address of the first block; 0 is an empty chain
+ * @page_size: the writing kernel's page size (one block is one page)
+ * @entry_size: bytes per entry, as the client defines it
+ * @max_blocks: most blocks followed (0: KHOR_BLOCKS_MAX, the kernel's own)
+ * @fn: called for every entry, block by block, in chain order
+ * @arg: passed to @fn
+ * @res: how far it got (may be NULL)
+ * @err: the problem that stopped it
+ *
+ * Each block is one page: { u64 next; u64 count; } then count entries
+ * (include/linux/kho/abi/block.h). Every block address is checked before
+ * it is read: page alignment, the chain's length, a block met twice (a
+ * cycle), and the count (1 to (page_size - 16) / entry_size, as
+ * kho_block_set_restore() demands). The entries of a block are passed on
+ * only after its header is found sound; the work is bounded by
+ * @max_blocks pages. Messages name the block by its position and
+ * address, e.g. "linked block 2 at 0x1234000: next 0x1232000 is block 0
+ * of this chain (a cycle)".
+ *
+ * Return: 0; -KHOR_ECORRUPT; -KHOR_ENODATA (a block not in the dump);
+ * -KHOR_EIO; -KHOR_ENOMEM; -KHOR_EINVAL (bad arguments); -KHOR_ESTOP or
+ * @fn's negative code.
+ */
+KHOR_API int khor_blocks_walk(struct khor_mem *mem, uint64_t head,
+			      uint64_t page_size, size_t entry_size,
+			      uint64_t max_blocks, khor_block_entry_fn fn,
+			      void *arg, struct khor_blocks_result *res,
+			      struct khor_error *err);
 
 #ifdef __cplusplus
 }

@@ -883,6 +883,8 @@ static int run_dump(struct dump_opts *d)
 	/* Sub-nodes and their blobs. */
 	bo.page_size = r.page_size;
 	bo.preview = d->preview;
+	if (loc.map.root)
+		bo.map = &loc.map;
 	subs = calloc(loc.info.nsubnodes ? loc.info.nsubnodes : 1, sizeof(*subs));
 	if (!subs) {
 		errmsg(o, "out of memory");
