@@ -44,6 +44,7 @@ struct blob_ctx {
 	int status;		/* worst problem so far: 0, ENODATA, ECORRUPT */
 	struct khor_value *root;	/* the blob's object */
 	struct khor_value *problems;	/* "problems" list, made on first use */
+	uint64_t blocks_left;	/* linked-block reads this blob may still do */
 };
 
 /*

@@ -50,6 +50,25 @@
 /* The kernel writes one page; more than this is not an FLB header. */
 #define FLB_MAX_PGCNT 16
 
+/*
+ * Every chain may be 10000 blocks long, and every session has one: bound
+ * the whole blob's work too. No real handover comes near this.
+ */
+#define LUO_BLOCK_BUDGET (8 * KHOR_BLOCKS_MAX)
+
+/* The most blocks the next chain may use, or 0 (reported) when spent. */
+static uint64_t chain_budget(struct blob_ctx *c, const char *what)
+{
+	if (!c->blocks_left) {
+		blob_problem(c, -KHOR_ELIMIT, false, 0,
+			     "%s: not read, the blob's %d linked blocks are spent",
+			     what, LUO_BLOCK_BUDGET);
+		return 0;
+	}
+	return c->blocks_left < KHOR_BLOCKS_MAX ? c->blocks_left :
+	       KHOR_BLOCKS_MAX;
+}
+
 struct chain_ctx {
 	struct blob_ctx *c;
 	struct khor_value *list;
@@ -106,6 +125,7 @@ static void session_files(struct blob_ctx *c, struct khor_value *s,
 	struct khor_blocks_result res;
 	struct khor_error e;
 	char what[128];
+	uint64_t max;
 	int rc;
 
 	kv_hex(s, "files_phys", files);
@@ -120,8 +140,13 @@ static void session_files(struct blob_ctx *c, struct khor_value *s,
 	x.list = kv_list(s, "files");
 	snprintf(what, sizeof(what), "LUO session '%s' files", name);
 	khor_error_clear(&e);
-	rc = khor_blocks_walk(c->mem, files, c->page_size, FILE_SIZE, 0,
+	max = chain_budget(c, what);
+	if (!max)
+		return;
+	rc = khor_blocks_walk(c->mem, files, c->page_size, FILE_SIZE, max,
 			      file_entry, &x, &res, &e);
+	c->blocks_left -= res.blocks + (rc ? 1 : 0) < c->blocks_left ?
+			  res.blocks + (rc ? 1 : 0) : c->blocks_left;
 	kv_uint(s, "file_blocks", res.blocks);
 	if (rc) {
 		chain_problem(c, rc, what, &e);
@@ -203,6 +228,8 @@ static void luo_flbs(struct blob_ctx *c, struct khor_value *out, uint64_t pa)
 			const uint8_t *e = buf + i * FLB_SIZE;
 			struct khor_value *o = kv_obj(list, NULL);
 
+			if (o)
+				o->kind = "row";
 			kv_strn(o, "name", (const char *)e, FLB_NAME_LEN);
 			kv_hex(o, "data", khor_le64(e + FLB_NAME_LEN));
 			kv_uint(o, "count", khor_le64(e + FLB_NAME_LEN + 8));
@@ -251,6 +278,7 @@ static void luo_v5(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	kv_str(out, "state", "serialized");
 	x.list = kv_list(out, "sessions");
 	khor_error_clear(&e);
+	c->blocks_left = LUO_BLOCK_BUDGET - KHOR_BLOCKS_MAX;
 	rc = khor_blocks_walk(c->mem, sessions, c->page_size, SESSION_SIZE, 0,
 			      session_entry, &x, &res, &e);
 	kv_uint(out, "session_blocks", res.blocks);
@@ -262,24 +290,26 @@ static void luo_v5(struct blob_ctx *c, const uint8_t *buf, size_t len,
 void blob_luo_raw(struct blob_ctx *c, const uint8_t *buf, size_t len,
 		  struct khor_value *out)
 {
-	char compat[LUO_COMPAT_LEN + 1];
-	size_t n = len < LUO_COMPAT_LEN ? len : LUO_COMPAT_LEN;
+	/*
+	 * The compatible starts the struct; its field is
+	 * ALIGN(sizeof(compatible), 8) bytes, 8 for "luo-v5" (postings of
+	 * the series also used longer strings such as "luo-v4-block-v1"), so
+	 * read the string wherever its NUL is, then the field size it implies.
+	 */
+	size_t max = len < 64 ? len : 64, n;
+	char compat[65];
 
-	memcpy(compat, buf, n);
-	compat[n] = '\0';
-	if (len < LUO_COMPAT_LEN || strnlen(compat, n) == n) {
+	for (n = 0; n < max && buf[n]; n++)
+		if (buf[n] < 0x20 || buf[n] > 0x7e)
+			break;
+	if (n == 0 || n == max || buf[n]) {
 		blob_problem(c, -KHOR_ECORRUPT, false, 0,
 			     "LUO: blob of %zu bytes does not start with a compatible string",
 			     len);
 		return;
 	}
-	for (size_t i = 0; compat[i]; i++) {
-		if (compat[i] < 0x20 || compat[i] > 0x7e) {
-			blob_problem(c, -KHOR_ECORRUPT, false, 0,
-				     "LUO: the compatible field is not a string");
-			return;
-		}
-	}
+	memcpy(compat, buf, n);
+	compat[n] = '\0';
 	kv_str(out, "compatible", compat);
 	if (!strcmp(compat, "luo-v5")) {
 		luo_v5(c, buf, len, out);
@@ -287,7 +317,7 @@ void blob_luo_raw(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	}
 	blob_problem(c, -KHOR_EFORMAT, false, 0,
 		     "LUO: version \"%s\" is not supported (this decodes luo-v1 and luo-v5; %s)",
-		     compat, !strcmp(compat, "luo-v3") || !strcmp(compat, "luo-v4") ?
+		     compat, !strncmp(compat, "luo-v3", 6) || !strncmp(compat, "luo-v4", 6) ?
 		     "it never shipped in a released kernel" :
 		     "unknown layout");
 }

@@ -164,9 +164,16 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 		if (i >= c->opts.max_items)
 			break;
 		o = kv_obj(list, NULL);
+		if (o)
+			o->kind = "row";
 		kv_hex(o, "phys", phys);
-		kv_uint(o, "index", index);
+		order = pfn ? folio_order(c, phys, "memfd folio", o) : -1;
+		if (order >= 0) {
+			kv_uint(o, "order", (unsigned int)order);
+			pages += UINT64_C(1) << order;
+		}
 		kv_hex(o, "offset", index * c->page_size);
+		kv_uint(o, "index", index);
 		kv_hex(o, "flags", flags);
 		if (flags) {
 			struct khor_value *names = kv_list(o, "flag_names");
@@ -178,15 +185,8 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 			if (flags & ~(FOLIO_DIRTY | FOLIO_UPTODATE))
 				kv_str(names, NULL, "unknown");
 		}
-		if (!pfn) {
+		if (!pfn)
 			kv_str(o, "note", "pfn 0: skipped by the next kernel");
-			continue;
-		}
-		order = folio_order(c, phys, "memfd folio", o);
-		if (order >= 0) {
-			kv_uint(o, "order", (unsigned int)order);
-			pages += UINT64_C(1) << order;
-		}
 	}
 	if (c->opts.map)
 		kv_uint(m, "pages", pages);

@@ -917,7 +917,9 @@ enum khor_vtype {
  * @key: member name inside an object, NULL inside a list
  * @kind: for objects, a hint for renderers: "fdt-node" (a device-tree
  *	node: members "name", "properties" (list of {"name", "value",
- *	optional "u64"/"string"}) and "children"), or NULL
+ *	optional "u64"/"string"}) and "children"), "row" (a list item
+ *	of scalars and string lists that reads well on one line: a memfd
+ *	folio, an FLB entry), or NULL
  * @child: first member or item
  * @next: next sibling
  * @u: numeric payload

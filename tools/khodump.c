@@ -385,6 +385,30 @@ static void render_member(const struct khor_value *m, int ind)
 	}
 }
 
+/* A "row" object on one line: scalars as key: value, string lists as a|b. */
+static void render_row(const struct khor_value *o)
+{
+	const char *sep = "";
+
+	for (const struct khor_value *m = o->child; m; m = m->next) {
+		fprintf(outf, "%s%s: ", sep, m->key ? m->key : "");
+		sep = ", ";
+		if (is_scalar(m)) {
+			put_scalar(m);
+			continue;
+		}
+		for (const struct khor_value *i = m->child; i; i = i->next) {
+			if (i->type == KHOR_V_STR)
+				fputs(i->s, outf);
+			else if (is_scalar(i))
+				put_scalar(i);
+			if (i->next)
+				fputc('|', outf);
+		}
+	}
+	fputc('\n', outf);
+}
+
 static void render_value(const struct khor_value *v, int ind)
 {
 	for (const struct khor_value *c = v->child; c; c = c->next) {
@@ -401,6 +425,8 @@ static void render_value(const struct khor_value *v, int ind)
 		} else if (c->kind && !strcmp(c->kind, "fdt-node")) {
 			fputc('\n', outf);
 			render_fdt_node(c, ind + 1);
+		} else if (c->kind && !strcmp(c->kind, "row") && c->child) {
+			render_row(c);
 		} else if (c->type == KHOR_V_OBJECT && c->child) {
 			/* first member on the dash's line, the rest aligned */
 			const struct khor_value *first = c->child;
