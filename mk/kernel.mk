@@ -39,8 +39,16 @@ $(KHARNESS): $(KHARNESS_DIR)/harness/harness.o $(KHARNESS_DIR)/harness/sim_mem.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-TEST_DEPS += $(KHARNESS)
-FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t
+# The ABI header's constants at each page size the kernel supports.
+KDEPTH := $(foreach s,12 14 16,$(KHARNESS_DIR)/depth-$(s))
+$(KHARNESS_DIR)/depth-%: $(KP)/harness/depth.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -DPAGE_SHIFT=$* $(ALL_LDFLAGS) -o $@ $<
+
+TEST_DEPS += $(KHARNESS) $(KDEPTH)
+FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t \
+	tests/kernel/depth.t
 SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t
 
 .PHONY: kernel-harness kernel-harness-check kernel-bench kernel-series \
