@@ -92,33 +92,6 @@ assert l["note"].startswith("sessions not yet serialized")
 '
 ok $? "unserialized LUO is reported as not yet serialized"
 
-# Damage: case exit message (messages name what the generator placed).
-while IFS='|' read -r c want_rc want_msg; do
-	gen "$ROBUST/luo-$c.spec" "$c" 2>"$T/generr"
-	if [ $? -ne 0 ]; then
-		ok 1 "luo-$c: generate"
-		continue
-	fi
-	sb1=$(sed -n 's/^luo-sblock: 1 //p' "$T/$c.info")
-	want_msg=$(printf '%s' "$want_msg" | sed \
-		-e "s/SB1+8/$(printf '0x%x' $((sb1 + 8)))/g" \
-		-e "s/SB0/$(sed -n 's/^luo-sblock: 0 //p' "$T/$c.info")/g" \
-		-e "s/SB1/$(sed -n 's/^luo-sblock: 1 //p' "$T/$c.info")/g" \
-		-e "s/FB0/$(sed -n 's/^luo-fblock: big 0 //p' "$T/$c.info")/g" \
-		-e "s/FB1/$(sed -n 's/^luo-fblock: big 1 //p' "$T/$c.info")/g")
-	run timeout 20 "$KHODUMP" --vmcore "$T/$c.elf" --fdt-phys "$(fdt_of "$c")" --no-summary
-	expect_eq "$rc" "$want_rc" "luo-$c: exit $want_rc"
-	expect_eq "$err" "khodump: sub-node 'LUO': $want_msg" "luo-$c: exact message"
-done <<'EOF2'
-cycle|3|LUO sessions: linked block 1 at SB1: next SB0 is block 0 of this chain (a cycle)
-count|3|LUO session 'big' files: linked block 1 at FB1: count 64 is not in 1..63 (64-byte entries in a 4096-byte block)
-wild|3|LUO session 'big' files: linked block 0 at FB0: next 0x44001000 points outside memory: 0x44001000 is beyond the end of physical memory (0x44000000)
-unaligned|3|LUO sessions: linked block 0 at SB0: next SB1+8 is not page-aligned
-truncated|3|LUO: luo-v5 blob of 16 bytes is shorter than struct luo_ser (32 bytes)
-filecount|3|LUO session 'big' files: the blocks hold 65 files, the session says 99
-missing|4|LUO session 'big' files: linked block 0 at FB0: next FB1 not in the dump: Page not found
-version|1|LUO: version "luo-v4" is not supported (this decodes luo-v1 and luo-v5; it never shipped in a released kernel)
-folio|3|memfd folio 0x100000000 is not in the preserved-memory map
-EOF2
+# Damaged LUO state: tests/robust/luo-catalogue.t.
 
 done_testing
