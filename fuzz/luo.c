@@ -87,7 +87,9 @@ static void check_status(int rc, const struct khor_error *err)
 	case KHOR_EFORMAT:
 	case KHOR_ENOMEM:
 	case KHOR_EIO:
-		if (err->code != rc && !(err->code && rc == -KHOR_ECORRUPT))
+	case KHOR_ELIMIT:
+		/* the status is the worst problem, the record the first */
+		if (!err->code || !err->msg[0])
 			abort();
 		break;
 	default:

@@ -995,6 +995,8 @@ struct khor_blob_opts {
  *
  * Formats (each verified against upstream's source; see the decoders):
  * sub-FDTs as a tree, and by compatible: "luo-v1" (sessions and files),
+ * the raw "LUO" blob of kho-v4 by its compatible ("luo-v5": sessions and
+ * files in linked blocks, FLB entries, memfd-v2 folios),
  * "memblock-v1" (reserve-mem-v1 regions), "kho-test-v1" (lib/test_kho.c,
  * with its kho_vmalloc chunk list); the "kexec-metadata" packed struct;
  * anything else a short hex preview. The blob's extent is its blob-size
@@ -1003,7 +1005,11 @@ struct khor_blob_opts {
  * checked before it is followed.
  *
  * Return: 0; -KHOR_ECORRUPT (something is inconsistent); -KHOR_ENODATA
- * (pages not in the dump); -KHOR_ENOMEM. Partial results are in @out.
+ * (pages not in the dump); -KHOR_EFORMAT (a known name or compatible in a
+ * version this library does not decode, e.g. luo-v4); -KHOR_ELIMIT (a
+ * work bound stopped the decoding); -KHOR_EIO; -KHOR_ENOMEM. The worst
+ * problem wins (corruption over the rest); @err describes the first.
+ * Partial results are in @out.
  */
 KHOR_API int khor_blob_decode(struct khor_mem *mem,
 			      const struct khor_subnode *sub,
