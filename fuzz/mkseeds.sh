@@ -120,12 +120,11 @@ hex() { printf '%s' "$*" | tr -d ' ' | xxd -r -p; }
 } >fuzz/corpus/raw/seed-overlap
 # luo: fuzz/seeds/luo.spec's memory at 0x100000, with and without the map,
 # max_items, the released flag
-le_() { v=$1; i=0; while [ $i -lt "$2" ]; do byte $((v % 256)); v=$((v / 256)); i=$((i + 1)); done; }
 "$gen" --raw "$tmp/luo.raw" --info "$tmp/luo.info" fuzz/seeds/luo.spec
 luo=$(sed -n 's/^luo: \(0x[0-9a-f]*\) .*/\1/p' "$tmp/luo.info")
 root=$(sed -n 's/^root_phys: //p' "$tmp/luo.info")
 for flags in 0 1 3 5; do
-	{ byte $flags; le_ $((luo - 0x100000)) 3; le_ $((root - 0x100000)) 4
+	{ byte $flags; le $((luo - 0x100000)) 3; le $((root - 0x100000)) 4
 	  cat "$tmp/luo.raw"; } >"fuzz/corpus/luo/seed-$flags"
 done
 for t in fdt walk_v2 walk_v1 raw elf blob luo; do
