@@ -49,7 +49,7 @@ FUZZ_MERGE_MAXLEN_walk_v2 := 65544
 FUZZ_MERGE_MAXLEN_walk_v1 := 40968
 FUZZ_MERGE_MAXLEN_elf := 65536
 FUZZ_MERGE_MAXLEN_blob := 65548
-FUZZ_MERGE_MAXLEN_luo := 65544
+FUZZ_MERGE_MAXLEN_luo := 40968
 # Allocation is bounded: one allocation above 64 MiB, or 1 GiB resident,
 # is a finding.
 FUZZ_OPTS = -max_len=$(or $(FUZZ_MAXLEN_$(1)),8192) -malloc_limit_mb=64 \
