@@ -11,7 +11,8 @@
 #   INSTALL_RULES   phony targets `make install` runs
 #
 # `make check` rebuilds everything with ASan/UBSan in build/san and runs every
-# suite through tests/run-tap.sh, which ends with `N passed, N failed`.
+# suite through tests/run-tap.sh, which ends with
+# `N passed, N failed, N skipped` (a crashed or bailed-out suite is a failure).
 
 .DELETE_ON_ERROR:
 .SECONDARY:

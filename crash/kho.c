@@ -22,8 +22,6 @@
  */
 #include "defs.h"
 
-#include <getopt.h>
-
 #include "radix_reader.h"
 #include "tool_env.h"
 
@@ -148,9 +146,9 @@ static const struct khor_mem_ops crash_ops = { .read = crash_read };
  */
 static struct khor_mem *info_src;
 static bool info_tried;
-static struct crash_src src;
 
-static int make_source(struct khor_mem **ret)
+/* @src: the backend's state, owned by the caller, outliving *@ret. */
+static int make_source(struct crash_src *src, struct khor_mem **ret)
 {
 	const struct khor_mem_info *di = NULL;
 	struct khor_mem_info info;
@@ -167,17 +165,17 @@ static int make_source(struct khor_mem **ret)
 		di = khor_mem_get_info(info_src);
 	memset(&info, 0, sizeof(info));
 	info.page_size = di && di->page_size ? di->page_size : PAGESIZE();
-	src.phys_end = di && di->phys_end ? di->phys_end :
+	src->phys_end = di && di->phys_end ? di->phys_end :
 		       machdep->max_physmem_bits && machdep->max_physmem_bits < 64 ?
 		       1ULL << machdep->max_physmem_bits : 1ULL << 52;
-	info.phys_end = src.phys_end;
+	info.phys_end = src->phys_end;
 	if (di) {
 		snprintf(info.osrelease, sizeof(info.osrelease), "%s", di->osrelease);
 		info.vmcoreinfo = di->vmcoreinfo;
 	}
 	snprintf(info.kind, sizeof(info.kind), "crash");
 	info.live = ACTIVE() != 0;
-	return khor_mem_create(&crash_ops, &src, &info, ret);
+	return khor_mem_create(&crash_ops, src, &info, ret);
 }
 
 /* ---- the command ---- */
@@ -224,6 +222,7 @@ static void cmd_kho(void)
 {
 	char *argv[KHO_MAX_ARGS + 1];
 	struct tool_env env = { .out = fp, .err = fp, .prog = "kho" };
+	struct crash_src src = { 0 };
 	struct khor_mem *mem = NULL;
 	bool located = false, is_dump = false, wants_mem = true;
 	const char *sub = NULL;
@@ -294,10 +293,13 @@ static void cmd_kho(void)
 		/*
 		 * No hint: the kernel's own pointer if crash has the symbol
 		 * (the library reads kho_out/kho_in from crash's vmlinux and
-		 * validates what they point to), else the bounded scan.
+		 * validates what they point to), else the bounded scan. The
+		 * library relocates vmlinux addresses by VMCOREINFO's
+		 * KERNELOFFSET, which QMP dumps lack: when crash had to find
+		 * a KASLR offset itself (kt->relocate), scan instead.
 		 */
 		if ((symbol_exists("kho_out") || symbol_exists("kho_in")) &&
-		    pc->namelist) {
+		    pc->namelist && !kt->relocate) {
 			argv[argc++] = "--vmlinux";
 			argv[argc++] = pc->namelist;
 		} else {
@@ -307,21 +309,18 @@ static void cmd_kho(void)
 	argv[argc] = NULL;
 
 	if (wants_mem) {
-		if (make_source(&mem)) {
+		if (make_source(&src, &mem)) {
 			fprintf(fp, "kho: out of memory\n");
 			return;
 		}
 		env.mem = mem;
 	}
-	/* The tools parse with getopt_long from the start of argv. */
-	optind = 0;
 	if (is_dump)
 		khodump_run(&env, argc, argv);
 	else
 		khowalk_run(&env, argc, argv);
 	fflush(fp);
 	khor_mem_destroy(mem);
-	optind = 0;
 }
 
 static void __attribute__((constructor)) kho_init(void)

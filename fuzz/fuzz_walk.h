@@ -188,7 +188,7 @@ static int fuzz_walk(const uint8_t *data, size_t size, enum khor_format fmt)
 	}
 
 	/*
-	 * Differential (issue 10): the same walk with bitmap spans holds the
+	 * Differential: the same walk with bitmap spans holds the
 	 * same blocks. Only for a clean walk of a static source: a live one
 	 * changes, and with problems or limits which cursor reaches a shared
 	 * page first (and so what is skipped) depends on the interleaving.

@@ -7,7 +7,8 @@
  *
  * Input: an 8-byte header, then a memory image at physical 0x100000.
  *   byte 0     bit 0: a radix map is given (folio orders); bit 1:
- *              max_items 8; bit 2: the "released by this kernel" flag;
+ *              max_items 8; bit 2: incoming (the blob is
+ *              reported as released);
  *              bit 3: a 16 KiB page size
  *   bytes 1-3  the luo_ser's offset in the image
  *   bytes 4-7  the map root's offset in the image
@@ -134,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	opts.page_size = ps;
 	opts.max_items = data[0] & 2 ? 8 : 0;
-	opts.flags = data[0] & 4 ? KHOR_BLOB_RELEASED : 0;
+	opts.incoming = data[0] & 4;
 	sub.has_phys = true;
 	sub.phys = BASE + off;
 	sub.has_size = true;

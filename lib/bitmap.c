@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Word-wise scanning of the bitmaps both map layouts store blocks in, and
- * of the bitmap spans a walk hands to its consumers (issue 10): blocks,
+ * of the bitmap spans a walk hands to its consumers: blocks,
  * runs and the last run are counted a word at a time, never a bit.
  */
 #include "internal.h"

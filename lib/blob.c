@@ -54,8 +54,8 @@ void blob_problem(struct blob_ctx *c, int code, bool has_phys, uint64_t phys,
 		c->status = code;
 }
 
-int blob_read(struct blob_ctx *c, const char *what, uint64_t phys, void *buf,
-	      size_t len)
+static int read_checked(struct blob_ctx *c, const char *what, uint64_t phys,
+			void *buf, size_t len)
 {
 	int rc;
 
@@ -77,6 +77,26 @@ int blob_read(struct blob_ctx *c, const char *what, uint64_t phys, void *buf,
 			     "%s at 0x%llx: not in the dump (%s)", what,
 			     (unsigned long long)phys, khor_mem_errmsg(c->mem));
 	return rc == -KHOR_EFAULT ? -KHOR_ECORRUPT : rc;
+}
+
+/*
+ * What a blob points to is not followed in the kernel that received it:
+ * each owner restores its structures at boot (kho_restore_vmalloc() frees
+ * the chunk pages, LUO its linked blocks, memfd its folio array), so their
+ * pages may hold anything by now. The blob itself is read.
+ */
+int blob_read(struct blob_ctx *c, const char *what, uint64_t phys, void *buf,
+	      size_t len)
+{
+	if (c->opts.incoming) {
+		if (!c->not_followed) {
+			c->not_followed = true;
+			kv_str(c->root, "not_followed",
+			       "incoming: what the blob points to belongs to its owner in this kernel, which restores it at boot and may have freed it");
+		}
+		return -KHOR_ESTOP;
+	}
+	return read_checked(c, what, phys, buf, len);
 }
 
 int fdt_prop_u64(const void *fdt, int node, const char *name, uint64_t *v)
@@ -344,6 +364,19 @@ static void decode_fdt_blob(struct blob_ctx *c, const uint8_t *buf, size_t len)
 	free(fdt);
 }
 
+/*
+ * Blobs that the kernel receiving them frees at boot, once read: in that
+ * kernel their pages are ordinary memory again, so decoding them would
+ * read whatever is there now.
+ */
+static const struct {
+	const char *name;
+	const char *why;
+} released_at_boot[] = {
+	/* kernel/liveupdate/luo_core.c (7.2): kho_restore_free(luo_ser) */
+	{ "LUO", "by this kernel: LUO frees the incoming luo_ser (and its session blocks) in liveupdate_early_init(), an early_initcall" },
+};
+
 int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		     const void *data, size_t data_len,
 		     const struct khor_blob_opts *opts,
@@ -370,6 +403,13 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		return khor_err(err, -KHOR_ENOMEM, "out of memory");
 	*out = c.root;
 
+	for (size_t i = 0; c.opts.incoming &&
+	     i < sizeof(released_at_boot) / sizeof(released_at_boot[0]); i++) {
+		if (strcmp(sub->name, released_at_boot[i].name))
+			continue;
+		kv_str(c.root, "released", released_at_boot[i].why);
+		goto done;
+	}
 	if (data) {
 		/* debugfs sub_fdts/<name>: the file is the blob. */
 		len = data_len;
@@ -391,7 +431,7 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		buf = malloc(len ? len : 1);
 		if (!buf)
 			goto nomem;
-		if (len && blob_read(&c, "blob", sub->phys, buf, len))
+		if (len && read_checked(&c, "blob", sub->phys, buf, len))
 			goto done;
 	} else {
 		uint64_t in_page = c.page_size - (sub->phys & (c.page_size - 1));
@@ -402,7 +442,7 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		buf = malloc(len);
 		if (!buf)
 			goto nomem;
-		if (blob_read(&c, "blob", sub->phys, buf, len))
+		if (read_checked(&c, "blob", sub->phys, buf, len))
 			goto done;
 		if (len >= sizeof(struct fdt_header) && fdt_magic(buf) == FDT_MAGIC) {
 			uint64_t total = fdt_totalsize(buf);
@@ -421,7 +461,7 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 				if (!nb)
 					goto nomem;
 				buf = nb;
-				if (blob_read(&c, "blob", sub->phys + len,
+				if (read_checked(&c, "blob", sub->phys + len,
 					      buf + len, (size_t)total - len))
 					goto done;
 			}

@@ -44,6 +44,7 @@ struct blob_ctx {
 	int status;		/* worst problem so far: 0, ENODATA, ECORRUPT */
 	struct khor_value *root;	/* the blob's object */
 	struct khor_value *problems;	/* "problems" list, made on first use */
+	bool not_followed;	/* incoming: a pointer was not followed */
 	uint64_t blocks_left;	/* linked-block reads this blob may still do */
 };
 
@@ -59,7 +60,8 @@ KHOR_HIDDEN void blob_problem(struct blob_ctx *c, int code, bool has_phys,
 /*
  * Read @len bytes at @phys that a blob points to. @what names the object
  * for messages. Needs a memory source; a failure is recorded with
- * blob_problem() and returned.
+ * blob_problem() and returned. With opts.incoming nothing is read and
+ * -KHOR_ESTOP returned (no problem: see blob.c).
  */
 KHOR_HIDDEN int blob_read(struct blob_ctx *c, const char *what, uint64_t phys,
 			  void *buf, size_t len);

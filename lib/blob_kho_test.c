@@ -106,8 +106,8 @@ void blob_kho_test(struct blob_ctx *c, const void *fdt, struct khor_value *out)
 			     "kho_test: 'folios_info' missing or not a 16-byte kho_vmalloc");
 		return;
 	}
-	if (vmalloc_blocks(c, vm, kv_obj(out, "folios_info"), &blocks,
-			   &nblocks, &order) == 0 || nblocks)
+	if ((vmalloc_blocks(c, vm, kv_obj(out, "folios_info"), &blocks,
+			    &nblocks, &order) == 0 || nblocks) && !c->not_followed)
 		list_folios(c, out, blocks, nblocks, order, nr);
 	free(blocks);
 }

@@ -20,7 +20,9 @@
  * luo_session_serialize() (the liveupdate_reboot() path) fills it in, and
  * leaves it 0 when there are no sessions. In the next kernel
  * luo_early_startup() (early_initcall) reads it and frees it
- * (kho_restore_free), so a running second kernel no longer holds it.
+ * (kho_restore_free), so a running second kernel no longer holds it:
+ * khor_blob_decode() reports an incoming "LUO" as released (blob.c) and
+ * never gets here.
  * luo_file_deserialize() refuses a chain whose entries differ from the
  * session's file count.
  *
@@ -258,11 +260,6 @@ static void luo_v5(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	kv_uint(out, "liveupdate_number", khor_le64(buf + LUO_COMPAT_LEN));
 	kv_hex(out, "sessions_phys", sessions);
 	kv_hex(out, "flbs_phys", flbs);
-	if (c->opts.flags & KHOR_BLOB_RELEASED) {
-		kv_str(out, "state", "released");
-		kv_str(out, "note", "released by this kernel: the next kernel frees luo_ser and its blocks at early_initcall; not decoded");
-		return;
-	}
 	if (!c->mem) {
 		blob_problem(c, -KHOR_ENODATA, false, 0,
 			     "LUO: no memory source to follow its blocks");

@@ -205,7 +205,7 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 			break;	/* zero terminator before total_pages */
 		chunk = next;
 	}
-	if (!c->status && nblocks < want)
+	if (!c->status && !c->not_followed && nblocks < want)
 		blob_problem(c, -KHOR_ECORRUPT, true, v.first,
 			     "kho_vmalloc: chunks list %llu blocks of order %u, total_pages %u needs %llu",
 			     (unsigned long long)nblocks, v.order, v.total_pages,

@@ -51,14 +51,16 @@ static inline unsigned int khor_fls64(uint64_t x)
 /*
  * lib/scan.c, for khor_locate(): scan memory for KHO FDTs, or check the
  * addresses symbols gave; fill loc->cands, choose one (loc->fdt_phys and
- * loc->why), or fail with -KHOR_ENOTFOUND / -KHOR_ELIMIT.
+ * loc->why), or fail with -KHOR_ENOTFOUND / -KHOR_ELIMIT. With @incoming,
+ * choose what the previous kernel handed over, whose map is not walked.
  */
 KHOR_HIDDEN int khor_scan(struct khor_mem *mem, const struct khor_scan_opts *o,
-			  uint64_t page_size, struct khor_located *loc,
-			  struct khor_error *err);
+			  uint64_t page_size, bool incoming,
+			  struct khor_located *loc, struct khor_error *err);
 KHOR_HIDDEN int khor_choose_among(struct khor_mem *mem, const uint64_t *phys,
 				  unsigned int n, uint64_t page_size,
-				  uint64_t max_nodes, struct khor_located *loc,
+				  uint64_t max_nodes, bool incoming,
+				  struct khor_located *loc,
 				  struct khor_error *err);
 
 /*

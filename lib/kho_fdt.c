@@ -143,7 +143,7 @@ int khor_fdt_decode(const void *blob, size_t len, unsigned int force_version,
 }
 
 /*
- * Sub-nodes (khodump, issue 3). Each client's node carries the blob's
+ * Sub-nodes (khodump). Each client's node carries the blob's
  * address as a CPU-order u64: "fdt" in kho-v1 (KHO_FDT_SUB_TREE_PROP_NAME,
  * TL include/linux/kho/abi/kexec_handover.h @c17ee635fd3a), and
  * "preserved-data" from kho-v2 (@3f2ad90060f6); kho-v3 adds "blob-size"

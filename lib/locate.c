@@ -83,6 +83,130 @@ static int read_fdt_phys(struct khor_mem *mem, uint64_t phys,
 	return 0;
 }
 
+static bool have_symbols(const struct khor_symbols *s)
+{
+	return s && (s->vmlinux || s->system_map || s->use_vmcoreinfo ||
+		     s->kallsyms);
+}
+
+static int locate_by_symbols(struct khor_mem *mem,
+			     const struct khor_locate_opts *opts,
+			     const struct khor_symbols *syms, uint64_t page_size,
+			     struct khor_located *ret, struct khor_error *err)
+{
+	uint64_t addrs[2];
+	char how[256];
+	unsigned int n;
+	int rc;
+
+	n = khor_symbol_fdt_addrs(syms, mem, opts->incoming, addrs, 2, how,
+				  sizeof(how));
+	if (!n)
+		return khor_err(err, -KHOR_ENOTFOUND, "%s", how);
+	rc = khor_choose_among(mem, addrs, n, page_size,
+			       opts->scan_opts.max_nodes, opts->incoming, ret,
+			       err);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return khor_err(err, rc, "%s: %s", how, msg);
+	}
+	rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+	snprintf(ret->how, sizeof(ret->how), "%s: 0x%llx, %s", how,
+		 (unsigned long long)ret->fdt_phys, ret->why);
+	return rc;
+}
+
+/* A debugfs FDT file is usable as it is when it holds the whole FDT. */
+static bool fdt_file_complete(const struct khor_located *loc, char *why,
+			      size_t len, const char *path)
+{
+	uint32_t total;
+
+	if (loc->fdt_len < sizeof(struct fdt_header) ||
+	    fdt_magic(loc->fdt) != FDT_MAGIC) {
+		snprintf(why, len, "'%.200s' holds no FDT", path);
+		return false;
+	}
+	total = fdt_totalsize(loc->fdt);
+	if (total > loc->fdt_len) {
+		/*
+		 * Upstream sizes the debugfs blob when KHO initialises
+		 * (fs_initcall); sub-nodes added later (LUO, memblock,
+		 * test_kho) make the FDT outgrow it.
+		 */
+		snprintf(why, len, "'%.200s' shows %zu of the FDT's %u bytes", path,
+			 loc->fdt_len, total);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A running kernel with no location given: debugfs when its file holds
+ * the whole FDT; else the FDT itself through the live memory source, at
+ * the address kho_out.fdt / kho_in.fdt_phys hold (/proc/kallsyms); else a
+ * bounded scan. @ret->note says which and why.
+ */
+static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts,
+		       uint64_t page_size, struct khor_located *ret,
+		       struct khor_error *err)
+{
+	struct khor_symbols syms = { .kallsyms = "/proc/kallsyms" };
+	char path[512], why[300], symwhy[sizeof(err->msg)];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s/fdt", DEFAULT_DEBUGFS,
+		 opts->incoming ? "in" : "out");
+	rc = read_fdt_file(path, ret, err);
+	if (!rc && fdt_file_complete(ret, why, sizeof(why), path)) {
+		snprintf(ret->how, sizeof(ret->how), "debugfs %s", path);
+		return 0;
+	}
+	if (rc)
+		snprintf(why, sizeof(why), "%.280s", err ? err->msg : path);
+	/*
+	 * Upstream creates out/fdt only on a kernel that did not itself
+	 * boot through KHO (kho_init() returns early after setting up in/).
+	 */
+	if (opts->symbols)
+		syms = *opts->symbols;
+	if (!syms.kallsyms)
+		syms.kallsyms = "/proc/kallsyms";
+	if (err)
+		khor_error_clear(err);
+	rc = locate_by_symbols(mem, opts, &syms, page_size, ret, err);
+	if (!rc) {
+		snprintf(ret->note, sizeof(ret->note),
+			 "the KHO FDT at 0x%llx, read from memory: %s; %.300s",
+			 (unsigned long long)ret->fdt_phys,
+			 opts->incoming ? "kho_in.fdt_phys" : "kho_out.fdt", why);
+		return 0;
+	}
+	snprintf(symwhy, sizeof(symwhy), "%s", err ? err->msg : "");
+	if (err)
+		khor_error_clear(err);
+	memset(ret->cands, 0, sizeof(ret->cands));
+	ret->ncands = 0;
+	rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming, ret, err);
+	if (!rc)
+		rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+	if (rc) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return khor_err(err, rc, "no KHO FDT on this system: %s; %s; %s",
+				why, symwhy, msg);
+	}
+	snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
+		 (unsigned long long)ret->fdt_phys, ret->why);
+	snprintf(ret->note, sizeof(ret->note),
+		 "the KHO FDT at 0x%llx, found by a scan of memory (%.100s): %.200s; %.150s",
+		 (unsigned long long)ret->fdt_phys, ret->why, why, symwhy);
+	return 0;
+}
+
 int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
 		struct khor_located *ret, struct khor_error *err)
 {
@@ -121,33 +245,17 @@ int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
 		/* lib/scan.c: every KHO FDT in memory, validated; one chosen. */
 		if (!mem)
 			return khor_err(err, -KHOR_EINVAL, "--scan needs a memory source");
-		rc = khor_scan(mem, &opts->scan_opts, page_size, ret, err);
+		rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming,
+			       ret, err);
 		if (!rc)
 			rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
 		snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
 			 (unsigned long long)ret->fdt_phys, ret->why);
-	} else if (mem && opts->symbols && (opts->symbols->vmlinux ||
-					    opts->symbols->system_map ||
-					    opts->symbols->use_vmcoreinfo)) {
-		uint64_t addrs[2];
-		char how[256];
-		unsigned int n;
-
-		n = khor_symbol_fdt_addrs(opts->symbols, mem, opts->incoming,
-					  addrs, 2, how, sizeof(how));
-		if (!n)
-			return khor_err(err, -KHOR_ENOTFOUND, "%s", how);
-		rc = khor_choose_among(mem, addrs, n, page_size,
-				       opts->scan_opts.max_nodes, ret, err);
-		if (rc) {
-			char msg[sizeof(err->msg)];
-
-			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-			return khor_err(err, rc, "%s: %s", how, msg);
-		}
-		rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
-		snprintf(ret->how, sizeof(ret->how), "%s: 0x%llx, %s", how,
-			 (unsigned long long)ret->fdt_phys, ret->why);
+	} else if (mem && have_symbols(opts->symbols)) {
+		rc = locate_by_symbols(mem, opts, opts->symbols, page_size, ret,
+				       err);
+	} else if (mem && mi->live && !opts->debugfs) {
+		rc = locate_live(mem, opts, page_size, ret, err);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s/fdt",
 			 opts->debugfs ? opts->debugfs : DEFAULT_DEBUGFS,
@@ -173,5 +281,11 @@ int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
 				ret->how);
 	ret->map.format = ret->info.format;
 	ret->map.root = ret->info.mem_map;
+	/*
+	 * What the previous kernel handed over: its tree pages were never
+	 * preserved, and this kernel freed them once it had read the map
+	 * (kho_mem_retrieve() in kernel/liveupdate/kexec_handover.c, 7.2).
+	 */
+	ret->map_released = opts->incoming;
 	return 0;
 }

@@ -17,10 +17,10 @@
  * reads every page again and must get memory, not a copy. libkdumpfile
  * reads /proc/kcore (which has no mmap in 6.12) with read(2) into a cache
  * it keeps whatever its cache.size, so through it the check compared a page
- * with itself and never saw the lab's changing tree (issue 9). Its PT_LOADs
- * without a physical address (p_paddr -1: vmalloc, modules, vmemmap) are
- * not physical memory and are skipped; KCORE_RAM and the kernel text carry
- * one.
+ * with itself and never saw the lab's changing tree (TESTING.md, Torn
+ * reads). Its PT_LOADs without a physical address (p_paddr -1: vmalloc,
+ * modules, vmemmap) are not physical memory and are skipped; KCORE_RAM and
+ * the kernel text carry one.
  *
  * Anything else is left to libkdumpfile (khor_mem_open_elf() returns 1):
  * non-ELF files, ELF32 or big-endian, and dump files with a PT_LOAD that

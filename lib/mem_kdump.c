@@ -22,8 +22,8 @@
 struct kdump_mem {
 	kdump_ctx_t *ctx;
 	int fd;
-	char *vmcoreinfo;	/* raw VMCOREINFO, for --extract (issue 3) */
-	kdump_bmp_t *pagemap;	/* present pages, for --scan (issue 3) */
+	char *vmcoreinfo;	/* raw VMCOREINFO, for --extract */
+	kdump_bmp_t *pagemap;	/* present pages, for --scan */
 	uint64_t pm_page;	/* page size the pagemap counts in */
 	bool pm_tried;
 	bool compressed;	/* kdump-compressed: no pagemap (see above) */

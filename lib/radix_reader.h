@@ -12,6 +12,13 @@
  * (khor_locate) -> the FDT names the map format and its root
  * (struct khor_map) -> khor_walk() reports runs of preserved blocks in
  * ascending physical address -> sinks (ranges, stats, check) consume them.
+ *
+ * Contents, in this order: status and errors; the key codec; memory
+ * sources, and the recording source behind --extract; the KHO FDT and its
+ * sub-nodes; locating the FDT and the map (candidates, scan bounds,
+ * symbols); walking; sinks; finding the block that holds an address;
+ * decoded values and the blob decoders. Each structure is next to the
+ * functions that take it.
  */
 #ifndef KHOTOOLS_RADIX_READER_H
 #define KHOTOOLS_RADIX_READER_H
@@ -29,6 +36,10 @@ extern "C" {
 #else
 #define KHOR_API
 #endif
+
+/* ---------------------------------------------------------------------- */
+/* Status and errors                                                      */
+/* ---------------------------------------------------------------------- */
 
 /**
  * enum khor_status - error codes (returned negated)
@@ -189,7 +200,7 @@ struct khor_mem;
  *	dump), -KHOR_EIO (read error). May set a message with
  *	khor_mem_set_errmsg().
  * @close: release @priv (may be NULL)
- * @next_present: optional (khodump, issue 3: bounds --scan): the first
+ * @next_present: optional, bounds --scan to the memory present: the first
  *	range [*start, *end) of memory the source holds at or above @from;
  *	return 0, or -KHOR_ENOTFOUND when there is none. Without it a scan
  *	probes every page below the end of memory.
@@ -210,11 +221,11 @@ struct khor_mem_ops {
  * @osrelease: kernel release from VMCOREINFO, "" if unknown
  * @kind: "raw", "elf", "kdump", "kcore", or a caller's name
  * @vmcoreinfo: the raw VMCOREINFO text, NULL if none; owned by the source
- *	(khodump, issue 3: carried into --extract output)
+ *	(carried into --extract output)
  * @live: the memory belongs to a running system (/proc/kcore) and may
  *	change while it is read; khor_walk() then checks that every metadata
- *	page it used is unchanged at the end of the walk (issue 9; see
- *	khor_walk()). A caller's backend over live memory sets it.
+ *	page it used is unchanged at the end of the walk (see khor_walk()).
+ *	A caller's backend over live memory sets it.
  */
 struct khor_mem_info {
 	uint64_t page_size;
@@ -303,6 +314,65 @@ KHOR_API void khor_mem_set_errmsg(struct khor_mem *mem, const char *fmt, ...)
 KHOR_API void khor_mem_destroy(struct khor_mem *mem);
 
 /* ---------------------------------------------------------------------- */
+/* Recording memory source and --extract                                  */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * khor_mem_record_create() - a source that notes every page read through it
+ * @inner: the source to read from; must outlive the recorder, which does
+ *	not close it
+ * @ret: the recorder, set only on success
+ *
+ * Successful reads are recorded at 4 KiB granularity; failed reads are
+ * not (they stay "not in the dump" or "outside memory" in an extract).
+ *
+ * Return: 0 or -KHOR_ENOMEM.
+ */
+KHOR_API int khor_mem_record_create(struct khor_mem *inner,
+				    struct khor_mem **ret);
+
+/**
+ * khor_mem_record_pages() - the pages a recorder saw, ascending
+ * @rec: a source from khor_mem_record_create()
+ * @pages_ret: set to an array owned by @rec (valid until the next read or
+ *	khor_mem_destroy())
+ * @n_ret: number of pages
+ *
+ * Return: 0, -KHOR_EINVAL if @rec is not a recorder, -KHOR_ENOMEM.
+ */
+KHOR_API int khor_mem_record_pages(struct khor_mem *rec,
+				   const uint64_t **pages_ret, size_t *n_ret);
+
+/** khor_mem_record_add() - record a page range as if it had been read */
+KHOR_API int khor_mem_record_add(struct khor_mem *rec, uint64_t phys,
+				 uint64_t len);
+
+/** Granularity of recording and extraction. */
+#define KHOR_EXTRACT_PAGE 4096
+
+/**
+ * khor_extract_write() - write an ELF vmcore holding only some pages
+ * @src: where the pages' bytes come from
+ * @pages: page addresses (multiples of KHOR_EXTRACT_PAGE), ascending
+ * @n: number of pages
+ * @path: output file (created or truncated)
+ * @err: filled on failure
+ *
+ * The output is an ELF64 x86_64 ET_CORE file: one PT_LOAD per run of
+ * consecutive pages (p_paddr = phys, p_vaddr = 0xffff888000000000 + phys),
+ * the source's raw VMCOREINFO as a "VMCOREINFO" note when it has one, and
+ * a "KHOTOOLS" note (type 1, two u64: end of physical memory, page size or
+ * 0) that khor_mem_open_dump() reads back, so addresses beyond the end of
+ * memory and pages not in the dump are told apart exactly as in @src.
+ *
+ * Return: 0, -KHOR_EIO, -KHOR_ENODATA (a page cannot be read from @src),
+ * -KHOR_ENOMEM.
+ */
+KHOR_API int khor_extract_write(struct khor_mem *src, const uint64_t *pages,
+				size_t n, const char *path,
+				struct khor_error *err);
+
+/* ---------------------------------------------------------------------- */
 /* KHO FDT                                                                */
 /* ---------------------------------------------------------------------- */
 
@@ -367,9 +437,66 @@ KHOR_API int khor_fdt_decode(const void *blob, size_t len,
 			     struct khor_error *err);
 
 /* ---------------------------------------------------------------------- */
-/* Candidates, scan bounds and symbol sources (khodump, issue 3; used by  */
-/* khor_locate below)                                                     */
+/* Sub-nodes of the root KHO FDT                                          */
 /* ---------------------------------------------------------------------- */
+
+/**
+ * struct khor_subnode - one client sub-node of the root KHO FDT
+ * @name: node name (kho_add_subtree()'s name), truncated to fit
+ * @addr_prop: "fdt" (kho-v1) or "preserved-data" (v2+), the property found;
+ *	NULL if neither is present
+ * @has_phys: @phys is valid
+ * @phys: physical address of the client blob (CPU byte order u64)
+ * @has_size: @size is valid ("blob-size", kho-v3 and later)
+ * @size: blob size in bytes
+ * @problem: "" or what is wrong with the node (wrong property length, the
+ *	other version's property name, a nested node, ...)
+ */
+struct khor_subnode {
+	char name[128];
+	const char *addr_prop;
+	bool has_phys;
+	uint64_t phys;
+	bool has_size;
+	uint64_t size;
+	char problem[160];
+};
+
+/**
+ * khor_fdt_subnode() - the @index-th sub-node of the root KHO FDT
+ * @fdt: the root FDT (as in struct khor_located), already decoded
+ * @len: bytes at @fdt
+ * @info: its decoded root (for the version's property names)
+ * @index: 0-based
+ * @sub: filled on success
+ *
+ * Return: 0, -KHOR_ENOTFOUND past the last sub-node, -KHOR_ECORRUPT if
+ * the FDT cannot be parsed.
+ */
+KHOR_API int khor_fdt_subnode(const void *fdt, size_t len,
+			      const struct khor_fdt_info *info,
+			      unsigned int index, struct khor_subnode *sub);
+
+/* ---------------------------------------------------------------------- */
+/* Locating the KHO FDT and the map                                       */
+/* ---------------------------------------------------------------------- */
+
+/** Largest root FDT we accept: upstream creates it in one page. */
+#define KHOR_FDT_MAX 65536
+
+/**
+ * struct khor_map - a preserved-memory map to walk
+ * @format: layout
+ * @root: radix root node, or first v1 chunk
+ * @geom: radix geometry (page size)
+ * @v1_bitmap_size: 512 or 4096 for kho-v1; 0 to detect from the layout
+ */
+struct khor_map {
+	enum khor_format format;
+	uint64_t root;
+	struct khor_geom geom;
+	unsigned int v1_bitmap_size;
+};
 
 #define KHOR_MAX_CANDIDATES 16
 
@@ -382,6 +509,12 @@ KHOR_API int khor_fdt_decode(const void *blob, size_t len,
  * @fdt_preserved: the FDT page is a block of its own map (upstream
  *	preserves the root FDT page in kho-v2+; stale or user-space copies
  *	are not)
+ * @kexec_count: kexec_count of its "kexec-metadata" sub-blob (the
+ *	kexec boots since the last cold boot, counting the one it is handed
+ *	to), or -1 if it has none
+ * @incoming: among the candidates of one memory, this one has a lower
+ *	@kexec_count than another: it is what the previous kernel handed
+ *	over, not what this kernel will hand over
  * @verdict: one line: why it was accepted or rejected
  */
 struct khor_candidate {
@@ -390,8 +523,25 @@ struct khor_candidate {
 	uint64_t mem_map;
 	bool valid;
 	bool fdt_preserved;
+	int64_t kexec_count;
+	bool incoming;
 	char verdict[640];
 };
+
+/**
+ * khor_candidate_check() - validate a candidate KHO FDT in memory
+ * @mem: memory source
+ * @phys: address of the FDT
+ * @page_size: map page size
+ * @max_nodes: bound on the validation walk (0: 65536)
+ * @cand: filled (also when the answer is "invalid")
+ *
+ * Return: 0 if @phys holds a KHO FDT at all (then @cand->valid says whether
+ * its map validated), else a negative status (not an FDT, unreadable).
+ */
+KHOR_API int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
+				  uint64_t page_size, uint64_t max_nodes,
+				  struct khor_candidate *cand);
 
 /**
  * struct khor_scan_opts - bounds of a scan
@@ -414,33 +564,29 @@ struct khor_scan_opts {
  * @system_map: a System.map (NULL: none)
  * @use_vmcoreinfo: also take SYMBOL(name)= lines from the dump's
  *	VMCOREINFO
+ * @kallsyms: a running kernel's /proc/kallsyms (NULL: none); tried first.
+ *	Its addresses are relocated (KASLR), the others' are link-time
  */
 struct khor_symbols {
 	const char *vmlinux;
 	const char *system_map;
 	bool use_vmcoreinfo;
+	const char *kallsyms;
 };
-
-/* ---------------------------------------------------------------------- */
-/* Locating the KHO FDT and the map                                       */
-/* ---------------------------------------------------------------------- */
-
-/** Largest root FDT we accept: upstream creates it in one page. */
-#define KHOR_FDT_MAX 65536
 
 /**
- * struct khor_map - a preserved-memory map to walk
- * @format: layout
- * @root: radix root node, or first v1 chunk
- * @geom: radix geometry (page size)
- * @v1_bitmap_size: 512 or 4096 for kho-v1; 0 to detect from the layout
+ * khor_symbol_lookup() - the link-time address of a kernel symbol
+ * @syms: sources, tried in order vmlinux, System.map, VMCOREINFO
+ * @mem: the dump (for VMCOREINFO; may be NULL)
+ * @name: symbol name
+ * @addr_ret: the unrelocated address, set only on success
+ * @from_ret: static string naming the source, set only on success
+ *
+ * Return: 0, -KHOR_ENOTFOUND, -KHOR_EIO (a file cannot be read).
  */
-struct khor_map {
-	enum khor_format format;
-	uint64_t root;
-	struct khor_geom geom;
-	unsigned int v1_bitmap_size;
-};
+KHOR_API int khor_symbol_lookup(const struct khor_symbols *syms,
+				struct khor_mem *mem, const char *name,
+				uint64_t *addr_ret, const char **from_ret);
 
 /**
  * struct khor_locate_opts - where to find the KHO FDT or the map
@@ -489,6 +635,14 @@ struct khor_locate_opts {
  * @cands: with --scan or symbols, every KHO FDT found, valid or not
  * @ncands: entries in @cands
  * @why: why the chosen candidate was picked ("" if there was no choice)
+ * @note: how a live system's FDT was found when the default (debugfs
+ *	out/fdt or in/fdt as it is) could not be used, and why; "" otherwise.
+ *	Tools print it on stderr
+ * @map_released: the FDT is the incoming one of a kernel that booted
+ *	through KHO (@opts->incoming): that kernel released the map's pages
+ *	when it set up its memory (KHO preserves the blocks, not the tree
+ *	that lists them), so @map must not be walked. Only a dump taken at
+ *	the handover holds it
  */
 struct khor_located {
 	char how[600];
@@ -502,6 +656,8 @@ struct khor_located {
 	struct khor_candidate cands[KHOR_MAX_CANDIDATES];
 	unsigned int ncands;
 	char why[256];
+	char note[512];
+	bool map_released;
 };
 
 /**
@@ -522,6 +678,9 @@ KHOR_API int khor_locate(struct khor_mem *mem,
 /* ---------------------------------------------------------------------- */
 /* Walking                                                                */
 /* ---------------------------------------------------------------------- */
+
+#define KHOR_MAX_ORDERS 64
+#define KHOR_MAX_LEVELS 8
 
 /**
  * struct khor_run - @count consecutive blocks of one order
@@ -553,7 +712,7 @@ struct khor_run {
  *
  * A walk hands one over (khor_walk_ops.bitmap) instead of the runs it
  * holds, so that a consumer can count blocks and runs a word at a time
- * (issue 10: a random order-0 leaf holds one run per two blocks). The
+ * (a random order-0 leaf holds one run per two blocks). The
  * blocks of a span are ascending and no other block reported by the same
  * walk starts between the first and the last of them. @words is valid
  * only during the callback.
@@ -643,14 +802,14 @@ struct khor_walk_progress {
  *	overlap). Return 0 to continue; anything else stops the walk and is
  *	returned by khor_walk().
  * @node: a metadata page, once per distinct page, when first read
- * @progress: (issue 11) called after a run is reported whenever another
+ * @progress: called after a run is reported whenever another
  *	KHOR_PROGRESS_NODES metadata pages have been read since the last
  *	call, so it costs one comparison per run; a walk of fewer pages
  *	never calls it. It must be cheap (no I/O on every call: a display
  *	should rate-limit itself). Return 0 to continue; anything else stops
  *	the walk like @run. Added at the end of the structure: callers that
  *	zero-initialize it are unaffected.
- * @bitmap: (issue 10) if set, blocks the map stores in bitmaps (radix
+ * @bitmap: if set, blocks the map stores in bitmaps (radix
  *	leaves, kho-v1 bitmaps) may arrive as bitmap spans instead of runs,
  *	in the same ascending stream: a span is handed over whole when no
  *	block of another order lies between its first and last block, and in
@@ -773,9 +932,6 @@ KHOR_API int khor_ranges_add_bitmap(struct khor_ranges *r,
 				    const struct khor_bitmap *bm);
 KHOR_API int khor_ranges_flush(struct khor_ranges *r);
 
-#define KHOR_MAX_ORDERS 64
-#define KHOR_MAX_LEVELS 8
-
 /**
  * struct khor_stats - totals of a walk
  * @page_size: page size of the map
@@ -842,50 +998,55 @@ KHOR_API int khor_check_add_run(struct khor_check *c,
 KHOR_API int khor_check_add_bitmap(struct khor_check *c,
 				   const struct khor_bitmap *bm);
 
-/* ====================================================================== */
-/* khodump (issue 3): sub-nodes, blob decoders, scan, extract, symbols     */
-/* ====================================================================== */
-
 /* ---------------------------------------------------------------------- */
-/* Sub-nodes of the root KHO FDT                                          */
+/* Finding the block that holds an address (khowalk find, kho find)       */
 /* ---------------------------------------------------------------------- */
 
 /**
- * struct khor_subnode - one client sub-node of the root KHO FDT
- * @name: node name (kho_add_subtree()'s name), truncated to fit
- * @addr_prop: "fdt" (kho-v1) or "preserved-data" (v2+), the property found;
- *	NULL if neither is present
- * @has_phys: @phys is valid
- * @phys: physical address of the client blob (CPU byte order u64)
- * @has_size: @size is valid ("blob-size", kho-v3 and later)
- * @size: blob size in bytes
- * @problem: "" or what is wrong with the node (wrong property length, the
- *	other version's property name, a nested node, ...)
+ * struct khor_find_result - the preserved blocks that contain an address
+ * @phys: the address asked about
+ * @n: blocks found: 0 (not preserved, if @error is clear), 1, or more when
+ *	blocks overlap (the map is corrupt)
+ * @blocks: the blocks (@count is 1), ascending order for radix maps,
+ *	ascending address for kho-v1
+ * @reads: metadata reads done (radix: one u64 each; kho-v1: pages)
+ * @v1_bitmap_size: kho-v1: the bitmap size used by the walk
+ * @v1_evidence: kho-v1: why (as struct khor_walk_result)
+ * @error: the first problem (a page on a path not in the dump, a bad
+ *	pointer, overlapping blocks) and how many
  */
-struct khor_subnode {
-	char name[128];
-	const char *addr_prop;
-	bool has_phys;
+struct khor_find_result {
 	uint64_t phys;
-	bool has_size;
-	uint64_t size;
-	char problem[160];
+	unsigned int n;
+	struct khor_run blocks[KHOR_MAX_ORDERS];
+	uint64_t reads;
+	unsigned int v1_bitmap_size;
+	char v1_evidence[256];
+	struct khor_error error;
 };
 
 /**
- * khor_fdt_subnode() - the @index-th sub-node of the root KHO FDT
- * @fdt: the root FDT (as in struct khor_located), already decoded
- * @len: bytes at @fdt
- * @info: its decoded root (for the version's property names)
- * @index: 0-based
- * @sub: filled on success
+ * khor_find() - is @phys inside a preserved block, and which one
+ * @mem: memory source
+ * @map: the map (from khor_locate())
+ * @phys: any physical address, not necessarily page aligned
+ * @limits: bounds of the kho-v1 walk (NULL: defaults); radix lookups read
+ *	at most (levels + 1) u64 per order
+ * @res: filled in every case
  *
- * Return: 0, -KHOR_ENOTFOUND past the last sub-node, -KHOR_ECORRUPT if
- * the FDT cannot be parsed.
+ * A block of order o covers PAGE_SIZE << o bytes, so every order is asked
+ * about the block that would hold @phys. Radix maps are looked up by key
+ * (no walk); kho-v1 chunk lists are walked up to @phys.
+ *
+ * Return: 0 (the answer is @res->n, which is complete); -KHOR_ENODATA (a
+ * page some order's lookup needed is not in the dump: blocks found are
+ * real, a "not preserved" is not certain); -KHOR_ECORRUPT (a bad pointer
+ * on a path, or overlapping blocks); -KHOR_ELIMIT, -KHOR_EFORMAT,
+ * -KHOR_EINVAL, -KHOR_ENOMEM. @res->error says more.
  */
-KHOR_API int khor_fdt_subnode(const void *fdt, size_t len,
-			      const struct khor_fdt_info *info,
-			      unsigned int index, struct khor_subnode *sub);
+KHOR_API int khor_find(struct khor_mem *mem, const struct khor_map *map,
+		       uint64_t phys, const struct khor_walk_limits *limits,
+		       struct khor_find_result *res);
 
 /* ---------------------------------------------------------------------- */
 /* Decoded values: what blob decoders produce, for text and JSON renderers */
@@ -957,25 +1118,20 @@ KHOR_API const struct khor_value *khor_value_get(const struct khor_value *obj,
  * @max_items: most array entries (sessions, files, chunk entries, FDT
  *	nodes) one decoder reports (0: 4096)
  * @max_fdt: largest sub-FDT read when no blob-size says (0: 1 MiB)
+ * @incoming: the blob is one the previous kernel handed over, read in
+ *	(a dump of) the kernel that received it: a blob that kernel frees
+ *	at boot (LUO's) is reported as "released", not read
  * @map: the preserved-memory map, or NULL; decoders that hand over folios
  *	without their order (memfd) look each folio up in it
- * @flags: KHOR_BLOB_* below
  */
 struct khor_blob_opts {
 	uint64_t page_size;
 	size_t preview;
 	uint64_t max_items;
 	uint64_t max_fdt;
+	bool incoming;
 	const struct khor_map *map;
-	unsigned int flags;
 };
-
-/*
- * The blob is the incoming state of a running second kernel, which has
- * consumed and freed what it points to (LUO frees luo_ser and its blocks
- * at early_initcall): say so instead of decoding freed memory.
- */
-#define KHOR_BLOB_RELEASED 0x1
 
 /**
  * khor_blob_decode() - decode the blob a KHO sub-node hands over
@@ -1033,153 +1189,6 @@ KHOR_API int khor_blob_decode(struct khor_mem *mem,
  */
 KHOR_API int khor_fdt_tree(const void *fdt, size_t len, uint64_t max_nodes,
 			   struct khor_value **out, struct khor_error *err);
-
-/* ---------------------------------------------------------------------- */
-/* Recording memory source and --extract                                  */
-/* ---------------------------------------------------------------------- */
-
-/**
- * khor_mem_record_create() - a source that notes every page read through it
- * @inner: the source to read from; must outlive the recorder, which does
- *	not close it
- * @ret: the recorder, set only on success
- *
- * Successful reads are recorded at 4 KiB granularity; failed reads are
- * not (they stay "not in the dump" or "outside memory" in an extract).
- *
- * Return: 0 or -KHOR_ENOMEM.
- */
-KHOR_API int khor_mem_record_create(struct khor_mem *inner,
-				    struct khor_mem **ret);
-
-/**
- * khor_mem_record_pages() - the pages a recorder saw, ascending
- * @rec: a source from khor_mem_record_create()
- * @pages_ret: set to an array owned by @rec (valid until the next read or
- *	khor_mem_destroy())
- * @n_ret: number of pages
- *
- * Return: 0, -KHOR_EINVAL if @rec is not a recorder, -KHOR_ENOMEM.
- */
-KHOR_API int khor_mem_record_pages(struct khor_mem *rec,
-				   const uint64_t **pages_ret, size_t *n_ret);
-
-/** khor_mem_record_add() - record a page range as if it had been read */
-KHOR_API int khor_mem_record_add(struct khor_mem *rec, uint64_t phys,
-				 uint64_t len);
-
-/** Granularity of recording and extraction. */
-#define KHOR_EXTRACT_PAGE 4096
-
-/**
- * khor_extract_write() - write an ELF vmcore holding only some pages
- * @src: where the pages' bytes come from
- * @pages: page addresses (multiples of KHOR_EXTRACT_PAGE), ascending
- * @n: number of pages
- * @path: output file (created or truncated)
- * @err: filled on failure
- *
- * The output is an ELF64 x86_64 ET_CORE file: one PT_LOAD per run of
- * consecutive pages (p_paddr = phys, p_vaddr = 0xffff888000000000 + phys),
- * the source's raw VMCOREINFO as a "VMCOREINFO" note when it has one, and
- * a "KHOTOOLS" note (type 1, two u64: end of physical memory, page size or
- * 0) that khor_mem_open_dump() reads back, so addresses beyond the end of
- * memory and pages not in the dump are told apart exactly as in @src.
- *
- * Return: 0, -KHOR_EIO, -KHOR_ENODATA (a page cannot be read from @src),
- * -KHOR_ENOMEM.
- */
-KHOR_API int khor_extract_write(struct khor_mem *src, const uint64_t *pages,
-				size_t n, const char *path,
-				struct khor_error *err);
-
-/* ---------------------------------------------------------------------- */
-/* Scanning memory for KHO FDTs; candidates                               */
-/* ---------------------------------------------------------------------- */
-
-/**
- * khor_candidate_check() - validate a candidate KHO FDT in memory
- * @mem: memory source
- * @phys: address of the FDT
- * @page_size: map page size
- * @max_nodes: bound on the validation walk (0: 65536)
- * @cand: filled (also when the answer is "invalid")
- *
- * Return: 0 if @phys holds a KHO FDT at all (then @cand->valid says whether
- * its map validated), else a negative status (not an FDT, unreadable).
- */
-KHOR_API int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
-				  uint64_t page_size, uint64_t max_nodes,
-				  struct khor_candidate *cand);
-
-/* ---------------------------------------------------------------------- */
-/* Symbols (kho_out / kho_in)                                             */
-/* ---------------------------------------------------------------------- */
-
-/**
- * khor_symbol_lookup() - the link-time address of a kernel symbol
- * @syms: sources, tried in order vmlinux, System.map, VMCOREINFO
- * @mem: the dump (for VMCOREINFO; may be NULL)
- * @name: symbol name
- * @addr_ret: the unrelocated address, set only on success
- * @from_ret: static string naming the source, set only on success
- *
- * Return: 0, -KHOR_ENOTFOUND, -KHOR_EIO (a file cannot be read).
- */
-KHOR_API int khor_symbol_lookup(const struct khor_symbols *syms,
-				struct khor_mem *mem, const char *name,
-				uint64_t *addr_ret, const char **from_ret);
-
-/* ---------------------------------------------------------------------- */
-/* Finding the block that holds an address (issue 8: kho find, khowalk    */
-/* find)                                                                  */
-/* ---------------------------------------------------------------------- */
-
-/**
- * struct khor_find_result - the preserved blocks that contain an address
- * @phys: the address asked about
- * @n: blocks found: 0 (not preserved, if @error is clear), 1, or more when
- *	blocks overlap (the map is corrupt)
- * @blocks: the blocks (@count is 1), ascending order for radix maps,
- *	ascending address for kho-v1
- * @reads: metadata reads done (radix: one u64 each; kho-v1: pages)
- * @v1_bitmap_size: kho-v1: the bitmap size used by the walk
- * @v1_evidence: kho-v1: why (as struct khor_walk_result)
- * @error: the first problem (a page on a path not in the dump, a bad
- *	pointer, overlapping blocks) and how many
- */
-struct khor_find_result {
-	uint64_t phys;
-	unsigned int n;
-	struct khor_run blocks[KHOR_MAX_ORDERS];
-	uint64_t reads;
-	unsigned int v1_bitmap_size;
-	char v1_evidence[256];
-	struct khor_error error;
-};
-
-/**
- * khor_find() - is @phys inside a preserved block, and which one
- * @mem: memory source
- * @map: the map (from khor_locate())
- * @phys: any physical address, not necessarily page aligned
- * @limits: bounds of the kho-v1 walk (NULL: defaults); radix lookups read
- *	at most (levels + 1) u64 per order
- * @res: filled in every case
- *
- * A block of order o covers PAGE_SIZE << o bytes, so every order is asked
- * about the block that would hold @phys. Radix maps are looked up by key
- * (no walk); kho-v1 chunk lists are walked up to @phys.
- *
- * Return: 0 (the answer is @res->n, which is complete); -KHOR_ENODATA (a
- * page some order's lookup needed is not in the dump: blocks found are
- * real, a "not preserved" is not certain); -KHOR_ECORRUPT (a bad pointer
- * on a path, or overlapping blocks); -KHOR_ELIMIT, -KHOR_EFORMAT,
- * -KHOR_EINVAL, -KHOR_ENOMEM. @res->error says more.
- */
-KHOR_API int khor_find(struct khor_mem *mem, const struct khor_map *map,
-		       uint64_t phys, const struct khor_walk_limits *limits,
-		       struct khor_find_result *res);
 
 /* ---------------------------------------------------------------------- */
 /* kho-v4 linked blocks (LUO sessions and files)                          */

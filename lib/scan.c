@@ -8,6 +8,7 @@
  * the choice and its reason are reported, never silent.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -35,35 +36,66 @@ static int check_run(void *arg, const struct khor_run *run)
 	return 0;
 }
 
-int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
-			 uint64_t page_size, uint64_t max_nodes,
-			 struct khor_candidate *cand)
+/*
+ * kexec_count of the FDT's "kexec-metadata" sub-blob (struct
+ * kho_kexec_metadata of include/linux/kho/abi/kexec_metadata.h, Linux 7.2:
+ * u32 version = 1 at 0, the previous release at 4, u32 kexec_count at 69;
+ * CPU byte order), or -1. A second kernel holds two KHO FDTs: the one it
+ * received (count N) and the one it will hand over (count N + 1).
+ */
+#define KM_COUNT_OFF 69
+#define KM_SIZE 73
+
+static int64_t fdt_kexec_count(struct khor_mem *mem, const void *fdt,
+			       const char *prop)
 {
-	static uint8_t buf[KHOR_FDT_MAX] __attribute__((aligned(8)));
-	struct khor_walk_ops ops = { .run = check_run };
-	struct khor_walk_limits lim = {
-		.max_nodes = max_nodes ? max_nodes : DEFAULT_CHECK_NODES,
-	};
-	struct check_walk cw = { .fdt_phys = phys, .page_size = page_size };
-	struct khor_walk_result res;
-	struct khor_fdt_info info;
+	int node = fdt_subnode_offset(fdt, 0, "kexec-metadata"), len;
+	const void *val;
+	uint8_t meta[KM_SIZE];
+	uint64_t pa;
+	bool paused;
+	int rc;
+
+	if (node < 0 || !prop)
+		return -1;
+	val = fdt_getprop(fdt, node, prop, &len);
+	if (!val || len != 8)
+		return -1;
+	memcpy(&pa, val, 8);
+	paused = khor_mem_record_pause(mem, false);
+	rc = khor_mem_read(mem, pa, meta, sizeof(meta));
+	khor_mem_record_pause(mem, paused);
+	if (rc || khor_le32(meta) != 1)
+		return -1;
+	return khor_le32(meta + KM_COUNT_OFF);
+}
+
+/*
+ * The FDT part of a candidate: header, "kho-v" compatible, root decode and
+ * kexec_count. 1 with @cand's verdict set when it is a candidate that
+ * cannot be valid; 0 when its map is to be validated; <0 when it is no KHO
+ * FDT at all.
+ */
+static int cand_read_fdt(struct khor_mem *mem, uint64_t phys, uint8_t *buf,
+			 size_t size, struct khor_candidate *cand,
+			 struct khor_fdt_info *info)
+{
 	struct khor_error err;
-	struct khor_map map;
 	const char *compat;
 	uint32_t total;
 	int clen;
-	unsigned int shift;
 	int rc;
 
 	memset(cand, 0, sizeof(*cand));
 	cand->phys = phys;
+	cand->kexec_count = -1;
 	rc = khor_mem_read(mem, phys, buf, sizeof(struct fdt_header));
 	if (rc)
 		return rc;
 	if (fdt_magic(buf) != FDT_MAGIC)
 		return -KHOR_EFORMAT;
 	total = fdt_totalsize(buf);
-	if (total < sizeof(struct fdt_header) || total > sizeof(buf))
+	if (total < sizeof(struct fdt_header) || total > size)
 		return -KHOR_EFORMAT;
 	rc = khor_mem_read(mem, phys, buf, total);
 	if (rc)
@@ -76,33 +108,52 @@ int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
 		return -KHOR_EFORMAT;
 	snprintf(cand->compatible, sizeof(cand->compatible), "%s", compat);
 	khor_error_clear(&err);
-	rc = khor_fdt_decode(buf, total, 0, &info, &err);
+	rc = khor_fdt_decode(buf, total, 0, info, &err);
 	if (rc) {
 		/* Unknown version, bad FDT: a candidate, but not a valid one. */
 		snprintf(cand->verdict, sizeof(cand->verdict), "rejected: %s",
 			 err.msg);
-		return 0;
+		return 1;
 	}
-	cand->mem_map = info.mem_map;
-	if (!info.has_mem_map) {
+	cand->kexec_count = fdt_kexec_count(mem, buf, info->subnode_prop);
+	cand->mem_map = info->mem_map;
+	if (!info->has_mem_map) {
 		snprintf(cand->verdict, sizeof(cand->verdict),
 			 "rejected: no preserved-memory-map");
-		return 0;
+		return 1;
 	}
-	if (!info.mem_map) {
+	return 0;
+}
+
+/* The map part: walk it (bounded) and note whether it holds the FDT page. */
+static void cand_validate_map(struct khor_mem *mem, uint64_t page_size,
+			      uint64_t max_nodes, const struct khor_fdt_info *info,
+			      struct khor_candidate *cand)
+{
+	struct khor_walk_ops ops = { .run = check_run };
+	struct khor_walk_limits lim = {
+		.max_nodes = max_nodes ? max_nodes : DEFAULT_CHECK_NODES,
+	};
+	struct check_walk cw = { .fdt_phys = cand->phys, .page_size = page_size };
+	struct khor_walk_result res;
+	struct khor_map map;
+	unsigned int shift;
+	int rc;
+
+	if (!info->mem_map) {
 		/* kho-v1 before finalize (6.19) legitimately has no map yet. */
-		cand->valid = info.format == KHOR_FMT_V1;
+		cand->valid = info->format == KHOR_FMT_V1;
 		snprintf(cand->verdict, sizeof(cand->verdict), "%s",
 			 cand->valid ? "map not finalized (preserved-memory-map is 0)" :
 			 "rejected: preserved-memory-map is 0");
-		return 0;
+		return;
 	}
 	for (shift = 12; (UINT64_C(1) << shift) < page_size && shift < 16; shift++)
 		;
 	memset(&map, 0, sizeof(map));
 	khor_geom_init(&map.geom, shift);
-	map.format = info.format;
-	map.root = info.mem_map;
+	map.format = info->format;
+	map.root = info->mem_map;
 	rc = khor_walk(mem, &map, &lim, &ops, &cw, &res);
 	cand->fdt_preserved = cw.found;
 	if (!rc || rc == -KHOR_ELIMIT) {
@@ -113,7 +164,7 @@ int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
 			 (unsigned long long)res.blocks,
 			 (unsigned long long)res.nodes,
 			 rc ? ", walk limit reached" : "",
-			 info.format == KHOR_FMT_RADIX ?
+			 info->format == KHOR_FMT_RADIX ?
 			 (cw.found ? "; FDT page preserved in it" :
 			  "; FDT page not preserved in it") : "");
 	} else {
@@ -121,7 +172,49 @@ int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
 			 rc == -KHOR_ENODATA ? "map incomplete" : "map invalid",
 			 res.error.code ? res.error.msg : khor_strerror(rc));
 	}
-	return 0;
+}
+
+int khor_candidate_check(struct khor_mem *mem, uint64_t phys,
+			 uint64_t page_size, uint64_t max_nodes,
+			 struct khor_candidate *cand)
+{
+	uint8_t *buf = malloc(KHOR_FDT_MAX);
+	struct khor_fdt_info info;
+	int rc;
+
+	if (!buf)
+		return -KHOR_ENOMEM;
+	rc = cand_read_fdt(mem, phys, buf, KHOR_FDT_MAX, cand, &info);
+	if (!rc)
+		cand_validate_map(mem, page_size, max_nodes, &info, cand);
+	free(buf);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A second kernel's memory holds the FDT it received beside the one it
+ * will hand over; kexec-metadata's count tells them apart. The received
+ * one's map is not walked: this kernel released its pages at boot.
+ */
+static void mark_incoming(struct khor_located *loc)
+{
+	int64_t max = -1;
+
+	for (unsigned int i = 0; i < loc->ncands; i++)
+		if (loc->cands[i].kexec_count > max)
+			max = loc->cands[i].kexec_count;
+	for (unsigned int i = 0; i < loc->ncands; i++) {
+		struct khor_candidate *c = &loc->cands[i];
+
+		if (c->kexec_count < 0 || c->kexec_count >= max)
+			continue;
+		c->incoming = true;
+		c->valid = false;
+		c->fdt_preserved = false;
+		snprintf(c->verdict, sizeof(c->verdict),
+			 "incoming (kexec_count %lld, below %lld): what the previous kernel handed over; its map was released by this kernel, not walked",
+			 (long long)c->kexec_count, (long long)max);
+	}
 }
 
 /* Rank for choosing: valid and self-consistent first. */
@@ -132,13 +225,14 @@ static int cand_rank(const struct khor_candidate *c)
 	return c->fdt_preserved ? 2 : 1;
 }
 
-static int choose(struct khor_located *loc, struct khor_error *err,
-		  const char *what)
+static int choose(struct khor_located *loc, bool incoming,
+		  struct khor_error *err, const char *what)
 {
 	int best = -1, rank = 0, ties = 0;
 
 	for (unsigned int i = 0; i < loc->ncands; i++) {
-		int r = cand_rank(&loc->cands[i]);
+		int r = incoming ? loc->cands[i].incoming :
+			cand_rank(&loc->cands[i]);
 
 		if (r > rank) {
 			rank = r;
@@ -148,11 +242,22 @@ static int choose(struct khor_located *loc, struct khor_error *err,
 			ties++;
 		}
 	}
+	if (best < 0 && incoming)
+		return khor_err(err, -KHOR_ENOTFOUND,
+				"%s: %u KHO FDT candidates, none of them incoming (no second one with a higher kexec_count: this memory is not of a kernel that booted through KHO)",
+				what, loc->ncands);
 	if (best < 0)
 		return khor_err(err, -KHOR_ENOTFOUND,
 				loc->ncands ? "%s: %u KHO FDT candidates, none valid" :
 				"%s: no KHO FDT found", what, loc->ncands);
-	if (loc->ncands == 1)
+	if (incoming && ties)
+		snprintf(loc->why, sizeof(loc->why),
+			 "lowest of %d incoming candidates (ambiguous: choose with --fdt-phys)",
+			 ties + 1);
+	else if (incoming)
+		snprintf(loc->why, sizeof(loc->why), "the incoming one%s",
+			 loc->cands[best].kexec_count >= 0 ? " (lower kexec_count)" : "");
+	else if (loc->ncands == 1)
 		snprintf(loc->why, sizeof(loc->why), "the only KHO FDT found");
 	else if (ties)
 		snprintf(loc->why, sizeof(loc->why),
@@ -167,72 +272,129 @@ static int choose(struct khor_located *loc, struct khor_error *err,
 	return 0;
 }
 
-static void add_cand(struct khor_located *loc, const struct khor_candidate *c,
-		     unsigned int *seen)
+/* What a gathering pass keeps of each candidate for the validation pass. */
+struct gathered {
+	struct khor_fdt_info info[KHOR_MAX_CANDIDATES];
+	bool check_map[KHOR_MAX_CANDIDATES];
+	unsigned int seen;
+};
+
+static int gather(struct khor_mem *mem, uint64_t phys, uint8_t *buf,
+		  struct khor_located *loc, struct gathered *g)
 {
-	(*seen)++;
+	struct khor_candidate c;
+	struct khor_fdt_info info = { 0 };
+	int rc = cand_read_fdt(mem, phys, buf, KHOR_FDT_MAX, &c, &info);
+
+	if (rc < 0)
+		return rc;
+	g->seen++;
 	for (unsigned int i = 0; i < loc->ncands; i++)
-		if (loc->cands[i].phys == c->phys)
-			return;
-	if (loc->ncands < KHOR_MAX_CANDIDATES)
-		loc->cands[loc->ncands++] = *c;
+		if (loc->cands[i].phys == c.phys)
+			return 0;
+	if (loc->ncands < KHOR_MAX_CANDIDATES) {
+		g->info[loc->ncands] = info;
+		g->check_map[loc->ncands] = rc == 0;
+		loc->cands[loc->ncands++] = c;
+	}
+	return 0;
+}
+
+static void validate(struct khor_mem *mem, uint64_t page_size,
+		     uint64_t max_nodes, struct khor_located *loc,
+		     const struct gathered *g)
+{
+	mark_incoming(loc);
+	for (unsigned int i = 0; i < loc->ncands; i++)
+		if (g->check_map[i] && !loc->cands[i].incoming)
+			cand_validate_map(mem, page_size, max_nodes, &g->info[i],
+					  &loc->cands[i]);
 }
 
 int khor_scan(struct khor_mem *mem, const struct khor_scan_opts *o,
-	      uint64_t page_size, struct khor_located *loc,
+	      uint64_t page_size, bool incoming, struct khor_located *loc,
 	      struct khor_error *err)
 {
 	uint64_t max_pages = o->max_pages ? o->max_pages : DEFAULT_MAX_PAGES;
 	uint64_t end = o->end ? o->end : UINT64_MAX, probed = 0;
 	uint64_t from = (o->start + page_size - 1) & ~(page_size - 1);
 	uint64_t rstart, rend;
-	unsigned int seen = 0;
+	struct gathered *g = calloc(1, sizeof(*g));
+	uint8_t *buf = malloc(KHOR_FDT_MAX);
 	bool paused;
+	int rc = 0;
 
+	if (!g || !buf) {
+		rc = khor_err(err, -KHOR_ENOMEM, "out of memory");
+		goto out;
+	}
 	while (from < end && !khor_mem_next_present(mem, from, &rstart, &rend)) {
 		uint64_t p = (rstart + page_size - 1) & ~(page_size - 1);
 
 		for (; p < rend && p < end; p += page_size) {
-			struct khor_candidate c;
 			uint8_t magic[4];
-			int rc;
 
-			if (++probed > max_pages)
-				return khor_err(err, -KHOR_ELIMIT,
-						"--scan stopped after %llu pages (limit)",
-						(unsigned long long)max_pages);
+			if (++probed > max_pages) {
+				rc = khor_err(err, -KHOR_ELIMIT,
+					      "--scan stopped after %llu pages (limit)",
+					      (unsigned long long)max_pages);
+				goto out;
+			}
 			/* Probes are not pages decoding needs: do not record them. */
 			paused = khor_mem_record_pause(mem, true);
 			rc = khor_mem_read(mem, p, magic, 4);
 			khor_mem_record_pause(mem, paused);
 			if (rc || fdt_magic(magic) != FDT_MAGIC)
 				continue;
-			if (khor_candidate_check(mem, p, page_size, o->max_nodes, &c))
-				continue;
-			add_cand(loc, &c, &seen);
+			gather(mem, p, buf, loc, g);
 		}
 		if (rend <= from)
 			break;
 		from = rend;
 	}
-	if (seen > loc->ncands)
+	validate(mem, page_size, o->max_nodes, loc, g);
+	if (g->seen > loc->ncands)
 		snprintf(loc->why, sizeof(loc->why),
-			 "%u candidates, only the first %d kept", seen,
+			 "%u candidates, only the first %d kept", g->seen,
 			 KHOR_MAX_CANDIDATES);
-	return choose(loc, err, "--scan");
+	rc = choose(loc, incoming, err, "--scan");
+out:
+	free(g);
+	free(buf);
+	return rc;
 }
 
 int khor_choose_among(struct khor_mem *mem, const uint64_t *phys, unsigned int n,
-		      uint64_t page_size, uint64_t max_nodes,
+		      uint64_t page_size, uint64_t max_nodes, bool incoming,
 		      struct khor_located *loc, struct khor_error *err)
 {
-	unsigned int seen = 0;
+	struct gathered *g = calloc(1, sizeof(*g));
+	uint8_t *buf = malloc(KHOR_FDT_MAX);
+	int rc;
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct khor_candidate c;
-
-		if (!khor_candidate_check(mem, phys[i], page_size, max_nodes, &c))
-			add_cand(loc, &c, &seen);
+	if (!g || !buf) {
+		free(g);
+		free(buf);
+		return khor_err(err, -KHOR_ENOMEM, "out of memory");
 	}
-	return choose(loc, err, "symbols");
+	for (unsigned int i = 0; i < n; i++)
+		gather(mem, phys[i], buf, loc, g);
+	if (incoming) {
+		/* kho_in names what the previous kernel handed over. */
+		for (unsigned int i = 0; i < loc->ncands; i++) {
+			struct khor_candidate *c = &loc->cands[i];
+
+			if (!g->check_map[i])
+				continue;
+			c->incoming = true;
+			snprintf(c->verdict, sizeof(c->verdict),
+				 "incoming: what the previous kernel handed over; its map was released by this kernel, not walked");
+		}
+	} else {
+		validate(mem, page_size, max_nodes, loc, g);
+	}
+	free(g);
+	free(buf);
+	rc = choose(loc, incoming, err, "symbols");
+	return rc;
 }

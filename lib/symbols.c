@@ -11,10 +11,14 @@
  *    6.16-6.18 kept a struct page * there, which is not followed.
  *  - kho_in.fdt_phys is a PA at offset 0 (6.19, v2) or 8 (6.16, after a
  *    struct dentry *).
+ * On a running kernel /proc/kallsyms is a fourth source: it names the
+ * relocated (KASLR) addresses, so KERNELOFFSET is not added to them.
  * x86_64 only: kernel-image VA -> PA is va + KERNELOFFSET -
  * __START_KERNEL_map + phys_base (both from VMCOREINFO when present, else
- * 0), and direct-map VA -> PA subtracts page_offset_base (read from
- * memory when the symbol is known, else 0xffff888000000000).
+ * 0; /proc/kcore carries VMCOREINFO too), and direct-map VA -> PA
+ * subtracts page_offset_base (read from memory when the symbol is known,
+ * else 0xffff888000000000). A wrong translation reads a page that is not
+ * a KHO FDT, which the validation of lib/scan.c rejects.
  */
 #include <elf.h>
 #include <errno.h>
@@ -26,6 +30,7 @@
 
 #define START_KERNEL_MAP 0xffffffff80000000ULL
 #define DEFAULT_PAGE_OFFSET 0xffff888000000000ULL
+#define SYM_HIDDEN 1		/* kallsyms hides the address (kptr_restrict) */
 
 /* The value after "KEY=" at the start of a VMCOREINFO line. */
 static bool vmci_value(const char *vmci, const char *key, char *out, size_t len)
@@ -133,14 +138,59 @@ out:
 	return rc;
 }
 
-int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
-		       const char *name, uint64_t *addr_ret,
-		       const char **from_ret)
+/*
+ * A kallsyms file: "ADDR TYPE NAME" for the kernel's own symbols, with a
+ * fourth "[module]" field for modules' (skipped: a module may well have a
+ * static kho_out of its own). All-zero addresses mean kptr_restrict hides
+ * them from this user: SYM_HIDDEN.
+ */
+static int sym_kallsyms(const char *path, const char *name, uint64_t *addr)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int rc = -KHOR_ENOTFOUND;
+
+	if (!f)
+		return -KHOR_EIO;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a;
+		char type, sym[256], mod[2];
+
+		if (sscanf(line, "%llx %c %255s %1s", &a, &type, sym, mod) != 3 ||
+		    strcmp(sym, name))
+			continue;
+		if (!a) {
+			rc = SYM_HIDDEN;
+			continue;
+		}
+		*addr = a;
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int sym_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
+		      const char *name, uint64_t *addr_ret,
+		      const char **from_ret, bool *relocated)
 {
 	const char *vmci = mem ? khor_mem_get_info(mem)->vmcoreinfo : NULL;
 	uint64_t a;
 	int rc;
 
+	*relocated = false;
+	if (syms->kallsyms) {
+		rc = sym_kallsyms(syms->kallsyms, name, &a);
+		if (rc == -KHOR_EIO || rc == SYM_HIDDEN)
+			return rc;
+		if (!rc) {
+			*addr_ret = a;
+			*from_ret = "kallsyms";
+			*relocated = true;
+			return 0;
+		}
+	}
 	if (syms->vmlinux) {
 		rc = sym_vmlinux(syms->vmlinux, name, &a);
 		if (rc == -KHOR_EIO)
@@ -179,12 +229,22 @@ int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 	return -KHOR_ENOTFOUND;
 }
 
-static bool kimage_pa(const char *vmci, uint64_t va, uint64_t *pa)
+int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
+		       const char *name, uint64_t *addr_ret,
+		       const char **from_ret)
+{
+	bool relocated;
+
+	return sym_lookup(syms, mem, name, addr_ret, from_ret, &relocated);
+}
+
+static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,
+		      uint64_t *pa)
 {
 	uint64_t off = 0, phys_base = 0;
 	char val[64];
 
-	if (vmci && vmci_value(vmci, "KERNELOFFSET", val, sizeof(val)))
+	if (!relocated && vmci && vmci_value(vmci, "KERNELOFFSET", val, sizeof(val)))
 		off = strtoull(val, NULL, 16);
 	/* arch/x86/kernel/machine_kexec_64.c: VMCOREINFO_NUMBER(phys_base). */
 	if (vmci && vmci_value(vmci, "NUMBER(phys_base)", val, sizeof(val)))
@@ -205,9 +265,16 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 	uint64_t va, pa, page_offset = DEFAULT_PAGE_OFFSET, pova, popa;
 	uint8_t buf[16];
 	unsigned int n = 0;
+	bool reloc, poreloc;
+	int rc;
 
-	if (khor_symbol_lookup(syms, mem, sym, &va, &from) ||
-	    !kimage_pa(vmci, va, &pa)) {
+	rc = sym_lookup(syms, mem, sym, &va, &from, &reloc);
+	if (rc == SYM_HIDDEN) {
+		snprintf(how, howlen, "symbol %s: %s hides its address (kptr_restrict)",
+			 sym, syms->kallsyms);
+		return 0;
+	}
+	if (rc || !kimage_pa(vmci, va, reloc, &pa)) {
 		snprintf(how, howlen, "symbol %s not found", sym);
 		return 0;
 	}
@@ -225,8 +292,8 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 			 from, (unsigned long long)pa);
 		return n;
 	}
-	if (!khor_symbol_lookup(syms, mem, "page_offset_base", &pova, &pfrom) &&
-	    kimage_pa(vmci, pova, &popa) && !khor_mem_read(mem, popa, buf + 8, 8) &&
+	if (!sym_lookup(syms, mem, "page_offset_base", &pova, &pfrom, &poreloc) &&
+	    kimage_pa(vmci, pova, poreloc, &popa) && !khor_mem_read(mem, popa, buf + 8, 8) &&
 	    khor_le64(buf + 8))
 		page_offset = khor_le64(buf + 8);
 	va = khor_le64(buf);

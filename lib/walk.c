@@ -5,7 +5,7 @@
  * the classification of problems (corrupt vs. not in the dump) and, for
  * live memory, the torn-read check.
  *
- * Torn reads (issue 9). On a live system the kernel preserves and
+ * Torn reads. On a live system the kernel preserves and
  * unpreserves while we walk, so a walk may follow a pointer written after
  * the table holding it was read, or miss a bit set meanwhile, and print a
  * tree that never existed. For a live source (khor_mem_info.live) the walk

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# khotrace (issue 7): bpf/kho_trace.bpf.c + bpf/kho_trace.h + tools/khotrace.c,
+# khotrace: bpf/kho_trace.bpf.c + bpf/kho_trace.h + tools/khotrace.c,
 # the libbpf-tools pattern:
 #
 #   $(O)/bpf/vmlinux.h        bpftool btf dump of $(KT_BTF), generated, never

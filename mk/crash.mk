@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The crash(8) extension (issue 8): $(O)/crash/kho.so, loaded with
+# The crash(8) extension: $(O)/crash/kho.so, loaded with
 # `extend kho.so`, adds `kho fdt|walk|find|key` (man/kho-crash.8).
 #
 # It is built against Debian's /usr/include/crash/defs.h with the library

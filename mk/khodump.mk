@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# khodump (issue 3): the tool, its test-data builder and its tests.
+# khodump: the tool, its test-data builder and its tests.
 # The builder (tests/khodump/mkkhodump.c) writes KHO state into simulated
 # memory from a text spec; it links libfdt only, never lib/ (DESIGN §4).
 

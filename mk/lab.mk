@@ -6,7 +6,8 @@
 # against its ground truth live in the guest and on the host from vmcores.
 #
 #   make lab-check          install what the lab needs, build (SAN=1), run
-#                           tests/lab/*.t; `make check` runs them too
+#                           tests/lab/*.t and tests/lab7/*.t; `make check`
+#                           runs them too
 #   LAB_SEED=N              seed of the live guest (the dump guest gets N+1)
 #   LAB_KEEP=1              keep the vmcores of a passing run in $(O)/lab
 #   LAB_CACHE=DIR           where the kernel image is unpacked
@@ -51,12 +52,14 @@ endif
 
 .PHONY: lab-check lab-check-run lab-prep lab-kernel lab-module lab-config
 
+# The upstream 7.x lab (mk/lab7.mk) is part of the lab.
 lab-check:
-	$(Q)scripts/install-deps.sh $(DEPS_FAST_GROUPS) lab
+	$(Q)scripts/install-deps.sh $(DEPS_FAST_GROUPS) lab lab7
 	$(Q)$(MAKE) --no-print-directory SAN=1 lab-check-run
 
-lab-check-run: all lab-prep
-	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh $(LAB_TESTS)
+lab-check-run: all lab-prep lab7-prep
+	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh \
+		$(LAB_TESTS) $(LAB7_TESTS)
 
 lab-prep: $(LAB_INITRD) lab-config
 

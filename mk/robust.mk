@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Robustness suites (issue 9; TESTING.md): the torn-read unit test, the
+# Robustness suites (TESTING.md): the torn-read unit test, the
 # regression tests of fuzzing findings, and the corruption catalogue
 # (tests/robust/catalogue.t), which runs khowalk on one generated dump per
 # corruption class and asserts exit code, exact message and bounded work.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# User experience (issue 11): `khowalk map` (tools/map.c), bash completion
+# User experience: `khowalk map` (tools/map.c), bash completion
 # (completion/), the Debian packaging (debian/) and their tests (tests/ux/).
 #
 #   make install                 also installs the completions into

@@ -15,14 +15,17 @@ void common_init(struct common_opts *o, const char *prog)
 	o->prog = prog;
 	o->out = stdout;
 	o->err = stderr;
+	o->close_out = true;
 }
 
 void common_env(struct common_opts *o, const struct tool_env *env)
 {
 	if (!env)
 		return;
-	if (env->out)
+	if (env->out) {
 		o->out = env->out;
+		o->close_out = false;
+	}
 	if (env->err)
 		o->err = env->err;
 	if (env->prog)
@@ -55,16 +58,104 @@ bool parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
-void errmsg(const struct common_opts *o, const char *fmt, ...)
+int out_flush(struct common_opts *o)
+{
+	errno = 0;
+	if (fflush(o->out) == 0)
+		return 0;
+	if (!o->out_errno && errno)
+		o->out_errno = errno;
+	return -1;
+}
+
+static void vmsg(struct common_opts *o, const char *fmt, va_list ap)
+{
+	/* Results first, when both go to one terminal or file. */
+	out_flush(o);
+	fprintf(o->err, "%s: ", o->prog);
+	vfprintf(o->err, fmt, ap);
+	fputc('\n', o->err);
+}
+
+void errmsg(struct common_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(o->out);
-	fprintf(o->err, "%s: ", o->prog);
 	va_start(ap, fmt);
-	vfprintf(o->err, fmt, ap);
+	vmsg(o, fmt, ap);
 	va_end(ap);
-	fputc('\n', o->err);
+	if (!o->first_error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(o->first_error, sizeof(o->first_error), fmt, ap);
+		va_end(ap);
+	}
+}
+
+void infomsg(struct common_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(o, fmt, ap);
+	va_end(ap);
+}
+
+/* The long option named by @arg ("--name" or "--name=value"), or NULL. */
+static const struct option *long_option(const struct option *longopts,
+					const char *arg, int *matches)
+{
+	const struct option *found = NULL;
+	size_t n;
+
+	*matches = 0;
+	if (strncmp(arg, "--", 2) || !arg[2])
+		return NULL;
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (const struct option *lo = longopts; lo->name; lo++) {
+		if (strncmp(lo->name, arg, n))
+			continue;
+		if (strlen(lo->name) == n) {
+			*matches = 1;
+			return lo;
+		}
+		found = lo;
+		++*matches;
+	}
+	return *matches == 1 ? found : NULL;
+}
+
+int option_error(struct common_opts *o, const struct option *longopts,
+		 int opt, int argc, char **argv)
+{
+	/* glibc has moved past a long option, not always past a short one. */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	const struct option *lo;
+	int matches;
+	size_t n;
+
+	lo = long_option(longopts, arg, &matches);
+	n = !strncmp(arg, "--", 2) ? strcspn(arg, "=") : 0;
+	/* "-x" in "--scan -x", where optind still points at "--scan". */
+	if (n && optopt && (!lo || lo->val != optopt))
+		n = 0;
+	if (!n) {
+		if (opt == ':')
+			errmsg(o, "option '-%c' needs a value", optopt);
+		else if (optopt > ' ' && optopt < 0x7f)
+			errmsg(o, "unknown option '-%c'", optopt);
+		else
+			errmsg(o, "unknown option '%s'", arg);
+	} else if (opt == ':') {
+		errmsg(o, "option '%.*s' needs a value", (int)n, arg);
+	} else if (lo && lo->has_arg == no_argument && arg[n] == '=') {
+		errmsg(o, "option '%.*s' takes no value", (int)n, arg);
+	} else if (matches > 1) {
+		errmsg(o, "ambiguous option '%.*s'", (int)n, arg);
+	} else {
+		errmsg(o, "unknown option '%.*s'", (int)n, arg);
+	}
+	return EXIT_USAGE;
 }
 
 int exit_for(int rc)
@@ -79,7 +170,8 @@ int exit_for(int rc)
 	 * Live memory changed under the walk: like pages missing from a
 	 * dump, the output is not the whole truth but nothing shows the
 	 * kernel's map to be corrupt (DESIGN §3a has no code of its own for
-	 * it; khowalk(1) documents it with exit 4).
+	 * it; khowalk(1) documents it with exit 4). The same wherever it is
+	 * met, while locating the FDT as while walking.
 	 */
 	case KHOR_ECHANGED:
 		return EXIT_INCOMPLETE;
@@ -87,6 +179,73 @@ int exit_for(int rc)
 	default:
 		return EXIT_FAIL;
 	}
+}
+
+int exit_as(enum exit_convention c, int status)
+{
+	if (c == EXITS_VERDICT && status == EXIT_FAIL)
+		return EXIT_TROUBLE;
+	return status;
+}
+
+int exit_diff(int rc, bool differ)
+{
+	if (rc)
+		return exit_as(EXITS_VERDICT, exit_for(rc));
+	return differ ? 1 : 0;
+}
+
+int exit_preflight(int rc, bool go)
+{
+	if (rc)
+		return exit_as(EXITS_VERDICT, exit_for(rc));
+	return go ? 0 : 1;
+}
+
+bool out_failed(struct common_opts *o)
+{
+	if (!ferror(o->out))
+		return false;
+	if (!o->out_errno && errno)
+		o->out_errno = errno;
+	return true;
+}
+
+int finish_run(struct common_opts *o, int status)
+{
+	bool failed;
+
+	if (o->json && status != EXIT_OK && !o->doc_begun) {
+		struct json j;
+
+		json_doc(&j, o);
+		json_open(&j, "error", '{');
+		json_str(&j, "message", o->first_error[0] ? o->first_error :
+			 "failed");
+		json_close(&j, '}');
+		json_end(&j);
+	}
+	if (status == EXIT_USAGE)
+		fprintf(o->err, "Try '%s --help' for more information.\n",
+			o->prog);
+	failed = out_flush(o) != 0;
+	failed |= ferror(o->out) != 0;
+	if (o->close_out) {
+		errno = 0;
+		if (fclose(o->out)) {
+			if (!failed && errno)
+				o->out_errno = errno;
+			failed = true;
+		}
+		o->close_out = false;
+	}
+	if (!failed)
+		return status;
+	if (o->out_errno)
+		errmsg(o, "cannot write the output: %s", strerror(o->out_errno));
+	else
+		errmsg(o, "cannot write the output");
+	return exit_as(o->exits, EXIT_FAIL);
 }
 
 static int parse_raw(struct common_opts *o, const char *arg)
@@ -283,6 +442,17 @@ int open_source(struct common_opts *o, struct khor_mem **mem)
 	return rc;
 }
 
+int located_usable(struct common_opts *o, const struct khor_located *loc)
+{
+	if (loc->note[0])
+		infomsg(o, "%s", loc->note);
+	if (!loc->map_released)
+		return 0;
+	errmsg(o, "the incoming memory map at 0x%llx: %s",
+	       (unsigned long long)loc->map.root, MAP_RELEASED);
+	return EXIT_INCOMPLETE;
+}
+
 void close_source(const struct common_opts *o, struct khor_mem *mem)
 {
 	if (mem != o->given_mem)
@@ -326,6 +496,12 @@ void json_key(struct json *j, const char *key)
 		json_string(j->f, key);
 		fputs(j->pretty ? ": " : ":", j->f);
 	}
+}
+
+void json_doc(struct json *j, struct common_opts *o)
+{
+	json_begin(j, o->out, o->pretty);
+	o->doc_begun = true;
 }
 
 void json_begin(struct json *j, FILE *f, bool pretty)
@@ -463,15 +639,16 @@ void progress_format(char *buf, size_t len, const char *prog,
 			 (unsigned int)((double)wp->phys * 100.0 / (double)phys_end));
 }
 
-void progress_start(struct progress *p, const struct common_opts *o,
+void progress_start(struct progress *p, struct common_opts *o,
 		    struct khor_mem *mem)
 {
 	memset(p, 0, sizeof(*p));
 	p->o = o;
 	p->enabled = o->progress == PROGRESS_ALWAYS ||
-		     (o->progress == PROGRESS_AUTO && isatty(STDERR_FILENO));
+		     (o->progress == PROGRESS_AUTO && isatty(fileno(o->err)));
 	p->phys_end = mem ? khor_mem_get_info(mem)->phys_end : 0;
-	p->start_ms = now_ms();
+	p->now_ms = now_ms;
+	p->start_ms = p->now_ms();
 }
 
 int progress_update(struct progress *p, const struct khor_walk_progress *wp)
@@ -481,7 +658,7 @@ int progress_update(struct progress *p, const struct khor_walk_progress *wp)
 
 	if (!p->enabled)
 		return 0;
-	t = now_ms();
+	t = p->now_ms();
 	if (p->o->progress != PROGRESS_ALWAYS &&
 	    t - p->start_ms < PROGRESS_DELAY_MS)
 		return 0;
@@ -489,9 +666,9 @@ int progress_update(struct progress *p, const struct khor_walk_progress *wp)
 		return 0;
 	progress_format(line, sizeof(line), p->o->prog, wp, p->phys_end);
 	/* Standard output may be the same terminal: keep the order. */
-	fflush(stdout);
-	fprintf(stderr, "\r%s\033[K", line);
-	fflush(stderr);
+	out_flush(p->o);
+	fprintf(p->o->err, "\r%s\033[K", line);
+	fflush(p->o->err);
 	p->shown = true;
 	p->last_ms = t;
 	return 0;
@@ -501,8 +678,8 @@ void progress_end(struct progress *p)
 {
 	if (!p->shown)
 		return;
-	fputs("\r\033[K", stderr);
-	fflush(stderr);
+	fputs("\r\033[K", p->o->err);
+	fflush(p->o->err);
 	p->shown = false;
 }
 

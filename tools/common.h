@@ -10,12 +10,28 @@
 #include "radix_reader.h"
 #include "tool_env.h"
 
+/*
+ * Exit statuses (DESIGN.md §3a). exit_for() is the one mapping from a
+ * library status to them, for every tool and subcommand.
+ */
 enum exit_status {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,
+	EXIT_FAIL = 1,		/* an input cannot be read, a bad value, a write failed */
 	EXIT_USAGE = 2,
-	EXIT_CORRUPT = 3,
-	EXIT_INCOMPLETE = 4,
+	EXIT_CORRUPT = 3,	/* partial results printed */
+	EXIT_INCOMPLETE = 4,	/* pages not in the dump, or memory changed */
+	EXIT_TROUBLE = 5,	/* EXIT_FAIL where 1 is a verdict (below) */
+};
+
+/*
+ * Subcommands whose status is a verdict give 1 a meaning of its own:
+ * `khowalk diff` follows diff(1) (0 same, 1 different) and `khodump
+ * preflight` says 0 go, 1 no-go. Trouble is then 2 or more: usage 2,
+ * corrupt 3, incomplete 4, and what is EXIT_FAIL elsewhere EXIT_TROUBLE.
+ */
+enum exit_convention {
+	EXITS_PLAIN = 0,
+	EXITS_VERDICT,
 };
 
 #define MAX_RAW 64
@@ -70,6 +86,12 @@ struct common_opts {
 	unsigned int v1_bitmap_size;
 	struct khor_symbols syms;
 	enum progress_when progress;
+	/* How the run ends (finish_run()). */
+	enum exit_convention exits;
+	bool close_out;		/* @out is the process's stdout: fclose it */
+	bool doc_begun;		/* the run's JSON document is on @out */
+	int out_errno;		/* why a write to @out failed, 0 if unknown */
+	char first_error[640];	/* the first errmsg(), for a JSON error */
 };
 
 /* The long options every tool accepts; end with the tool's own and {0}. */
@@ -99,7 +121,8 @@ struct common_opts {
 	{ "scan-limit", required_argument, NULL, OPT_SCAN_LIMIT },            \
 	{ "progress", required_argument, NULL, OPT_PROGRESS }
 
-#define COMMON_SHORT_OPTIONS "hVvj"
+/* ':' first: getopt_long reports nothing itself (option_error() does). */
+#define COMMON_SHORT_OPTIONS ":hVvj"
 
 #define COMMON_OPTIONS_HELP                                                        \
 	"Memory source (default on a live system: /proc/kcore):\n"                 \
@@ -140,11 +163,42 @@ void common_fini(struct common_opts *o);
 int common_parse_opt(struct common_opts *o, int opt, const char *arg);
 bool parse_u64(const char *s, uint64_t *v);
 
+/* "khowalk: <message>" on o->err; the first is kept for JSON output. */
 __attribute__((format(printf, 2, 3)))
-void errmsg(const struct common_opts *o, const char *fmt, ...);
+void errmsg(struct common_opts *o, const char *fmt, ...);
+/* The same for notes and -v output, which are not errors. */
+__attribute__((format(printf, 2, 3)))
+void infomsg(struct common_opts *o, const char *fmt, ...);
+/*
+ * getopt_long returned '?' or ':': say which option and why, as
+ * "khowalk: unknown option '--x'" (finish_run() adds the --help line).
+ * Returns EXIT_USAGE.
+ */
+int option_error(struct common_opts *o, const struct option *longopts,
+		 int opt, int argc, char **argv);
 
-/* Exit status for a library status code. */
+/* Exit status for a library status code (EXITS_PLAIN). */
 int exit_for(int rc);
+/* @status as subcommands of convention @c report it. */
+int exit_as(enum exit_convention c, int status);
+/* `khowalk diff`: 0 same, 1 different, 2 or more trouble (@rc != 0). */
+int exit_diff(int rc, bool differ);
+/* `khodump preflight`: 0 go, 1 no-go, 2 or more trouble (@rc != 0). */
+int exit_preflight(int rc, bool go);
+
+/*
+ * The end of every run, whatever happened: under -j, a run that failed
+ * before its JSON document began prints {"format_version":1,"error":
+ * {"message":...}}; a usage error points at --help; then the results are
+ * flushed (and stdout closed, when it is ours), and a write that failed,
+ * now or earlier, turns the status into a failure with a message.
+ * Returns the exit status.
+ */
+int finish_run(struct common_opts *o, int status);
+/* A write to o->out has failed (errors are sticky); notes why if it can. */
+bool out_failed(struct common_opts *o);
+/* fflush(o->out), noting why it failed: 0 or -1. */
+int out_flush(struct common_opts *o);
 
 /* Open the memory source the options name (or the live default). */
 int open_source(struct common_opts *o, struct khor_mem **mem);
@@ -160,6 +214,8 @@ struct json {
 };
 
 void json_begin(struct json *j, FILE *f, bool pretty);
+/* The run's document: json_begin() on o->out, noted for finish_run(). */
+void json_doc(struct json *j, struct common_opts *o);
 void json_open(struct json *j, const char *key, char bracket);
 void json_close(struct json *j, char bracket);
 void json_key(struct json *j, const char *key);
@@ -176,24 +232,25 @@ void json_error(struct json *j, const struct khor_error *err);
 const char *human_bytes(char *buf, size_t len, uint64_t n);
 
 /*
- * Progress of a walk on standard error (issue 11): a line rewritten in
- * place with \r, shown only when stderr is a terminal and the walk has
- * taken PROGRESS_DELAY_MS (or always with --progress always), at most
- * every PROGRESS_EVERY_MS, and erased when the walk ends.
+ * Progress of a walk on standard error: a line rewritten in place with \r,
+ * shown only when stderr is a terminal and the walk has taken
+ * PROGRESS_DELAY_MS (or always with --progress always), at most every
+ * PROGRESS_EVERY_MS, and erased when the walk ends.
  */
 #define PROGRESS_DELAY_MS 500
 #define PROGRESS_EVERY_MS 100
 
 struct progress {
-	const struct common_opts *o;
+	struct common_opts *o;
 	bool enabled;
 	bool shown;
 	uint64_t phys_end;
 	uint64_t start_ms;
 	uint64_t last_ms;
+	uint64_t (*now_ms)(void);	/* the clock; tests set their own */
 };
 
-void progress_start(struct progress *p, const struct common_opts *o,
+void progress_start(struct progress *p, struct common_opts *o,
 		    struct khor_mem *mem);
 /* The khor_walk_ops.progress callback's body. Always returns 0. */
 int progress_update(struct progress *p, const struct khor_walk_progress *wp);
@@ -206,6 +263,18 @@ void progress_format(char *buf, size_t len, const char *prog,
 /* KHO scratch areas from debugfs out/scratch_phys and out/scratch_len. */
 #define MAX_SCRATCH 64
 #define DEFAULT_DEBUGFS "/sys/kernel/debug/kho"
+
+/* Why the incoming map of a kernel that booted through KHO is not walked. */
+#define MAP_RELEASED "released by this kernel: it booted through KHO and " \
+	"freed the map's pages when it set up its memory (KHO preserves the " \
+	"blocks, not the tree that lists them); only a dump taken at the " \
+	"handover holds it"
+
+/*
+ * located_usable() - after khor_locate(): print how a live FDT was found
+ * (its note) and refuse a released map. Returns 0, or the exit status.
+ */
+int located_usable(struct common_opts *o, const struct khor_located *loc);
 
 struct scratch {
 	uint64_t phys[MAX_SCRATCH];

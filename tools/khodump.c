@@ -13,9 +13,6 @@
 
 #include "common.h"
 
-/* Results go here: stdout, or crash's fp (tool_env.h). */
-static FILE *outf;
-
 #define MAX_QUERIES 256
 #define FDT_BYTES_SHOWN 32
 
@@ -41,6 +38,7 @@ struct query {
 struct summary {
 	bool done;
 	bool v1_unfinalized;
+	bool released;		/* the incoming map, released by its kernel */
 	int rc;
 	struct khor_walk_result res;
 	struct khor_stats stats;
@@ -251,7 +249,7 @@ static void *read_file(const char *path, size_t max, size_t *len)
 
 /* ---- text rendering ---- */
 
-static void indent(int n)
+static void indent(FILE *outf, int n)
 {
 	for (int i = 0; i < n; i++)
 		fputs("  ", outf);
@@ -275,7 +273,8 @@ static void put_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_bytes(const uint8_t *b, size_t n, uint64_t total, size_t max)
+static void put_bytes(FILE *outf, const uint8_t *b, size_t n, uint64_t total,
+		      size_t max)
 {
 	for (size_t i = 0; i < n && i < max; i++)
 		fprintf(outf, "%s%02x", i ? " " : "", b[i]);
@@ -283,7 +282,7 @@ static void put_bytes(const uint8_t *b, size_t n, uint64_t total, size_t max)
 		fprintf(outf, "%s...", n ? " " : "");
 }
 
-static void put_scalar(const struct khor_value *v)
+static void put_scalar(FILE *outf, const struct khor_value *v)
 {
 	switch (v->type) {
 	case KHOR_V_STR:
@@ -300,7 +299,7 @@ static void put_scalar(const struct khor_value *v)
 		break;
 	case KHOR_V_BYTES:
 		fprintf(outf, "(%llu bytes) ", (unsigned long long)v->u);
-		put_bytes(v->bytes, v->nbytes, v->u, 64);
+		put_bytes(outf, v->bytes, v->nbytes, v->u, 64);
 		break;
 	default:
 		break;
@@ -308,13 +307,13 @@ static void put_scalar(const struct khor_value *v)
 }
 
 /* A device-tree node, dts style; u64 values are shown as CPU-order. */
-static void render_fdt_node(const struct khor_value *n, int ind)
+static void render_fdt_node(FILE *outf, const struct khor_value *n, int ind)
 {
 	const struct khor_value *name = khor_value_get(n, "name");
 	const struct khor_value *props = khor_value_get(n, "properties");
 	const struct khor_value *kids = khor_value_get(n, "children");
 
-	indent(ind);
+	indent(outf, ind);
 	fprintf(outf, "%s {\n", name && name->s ? name->s : "?");
 	for (const struct khor_value *p = props ? props->child : NULL; p; p = p->next) {
 		const struct khor_value *pn = khor_value_get(p, "name");
@@ -322,7 +321,7 @@ static void render_fdt_node(const struct khor_value *n, int ind)
 		const struct khor_value *str = khor_value_get(p, "string");
 		const struct khor_value *u64 = khor_value_get(p, "u64");
 
-		indent(ind + 1);
+		indent(outf, ind + 1);
 		fputs(pn && pn->s ? pn->s : "?", outf);
 		if (str) {
 			const char *s = str->s;
@@ -343,7 +342,7 @@ static void render_fdt_node(const struct khor_value *n, int ind)
 			fputs(";\n", outf);
 		} else if (val && val->nbytes) {
 			fputs(" = [", outf);
-			put_bytes(val->bytes, val->nbytes, val->u, FDT_BYTES_SHOWN);
+			put_bytes(outf, val->bytes, val->nbytes, val->u, FDT_BYTES_SHOWN);
 			fputs("];", outf);
 			if (u64)
 				fprintf(outf, " // u64 0x%llx", (unsigned long long)u64->u);
@@ -353,40 +352,40 @@ static void render_fdt_node(const struct khor_value *n, int ind)
 		}
 	}
 	for (const struct khor_value *k = kids ? kids->child : NULL; k; k = k->next)
-		render_fdt_node(k, ind + 1);
-	indent(ind);
+		render_fdt_node(outf, k, ind + 1);
+	indent(outf, ind);
 	fputs("};\n", outf);
 }
 
-static void render_value(const struct khor_value *v, int ind);
+static void render_value(FILE *outf, const struct khor_value *v, int ind);
 
 static bool is_scalar(const struct khor_value *v)
 {
 	return v->type != KHOR_V_OBJECT && v->type != KHOR_V_LIST;
 }
 
-static void render_member(const struct khor_value *m, int ind)
+static void render_member(FILE *outf, const struct khor_value *m, int ind)
 {
-	indent(ind);
+	indent(outf, ind);
 	if (m->key)
 		fprintf(outf, "%s:", m->key);
 	if (is_scalar(m)) {
 		fputc(' ', outf);
-		put_scalar(m);
+		put_scalar(outf, m);
 		fputc('\n', outf);
 	} else if (m->kind && !strcmp(m->kind, "fdt-node")) {
 		fputc('\n', outf);
-		render_fdt_node(m, ind + 1);
+		render_fdt_node(outf, m, ind + 1);
 	} else if (!m->child) {
 		fputs(m->type == KHOR_V_LIST ? " none\n" : "\n", outf);
 	} else {
 		fputc('\n', outf);
-		render_value(m, ind + 1);
+		render_value(outf, m, ind + 1);
 	}
 }
 
 /* A "row" object on one line: scalars as key: value, string lists as a|b. */
-static void render_row(const struct khor_value *o)
+static void render_row(FILE *outf, const struct khor_value *o)
 {
 	const char *sep = "";
 
@@ -394,14 +393,14 @@ static void render_row(const struct khor_value *o)
 		fprintf(outf, "%s%s: ", sep, m->key ? m->key : "");
 		sep = ", ";
 		if (is_scalar(m)) {
-			put_scalar(m);
+			put_scalar(outf, m);
 			continue;
 		}
 		for (const struct khor_value *i = m->child; i; i = i->next) {
 			if (i->type == KHOR_V_STR)
 				fputs(i->s, outf);
 			else if (is_scalar(i))
-				put_scalar(i);
+				put_scalar(outf, i);
 			if (i->next)
 				fputc('|', outf);
 		}
@@ -409,24 +408,24 @@ static void render_row(const struct khor_value *o)
 	fputc('\n', outf);
 }
 
-static void render_value(const struct khor_value *v, int ind)
+static void render_value(FILE *outf, const struct khor_value *v, int ind)
 {
 	for (const struct khor_value *c = v->child; c; c = c->next) {
 		if (v->type == KHOR_V_OBJECT) {
-			render_member(c, ind);
+			render_member(outf, c, ind);
 			continue;
 		}
 		/* list item */
-		indent(ind);
+		indent(outf, ind);
 		fputs("- ", outf);
 		if (is_scalar(c)) {
-			put_scalar(c);
+			put_scalar(outf, c);
 			fputc('\n', outf);
 		} else if (c->kind && !strcmp(c->kind, "fdt-node")) {
 			fputc('\n', outf);
-			render_fdt_node(c, ind + 1);
+			render_fdt_node(outf, c, ind + 1);
 		} else if (c->kind && !strcmp(c->kind, "row") && c->child) {
-			render_row(c);
+			render_row(outf, c);
 		} else if (c->type == KHOR_V_OBJECT && c->child) {
 			/* first member on the dash's line, the rest aligned */
 			const struct khor_value *first = c->child;
@@ -434,14 +433,14 @@ static void render_value(const struct khor_value *v, int ind)
 			fprintf(outf, "%s:", first->key ? first->key : "");
 			if (is_scalar(first)) {
 				fputc(' ', outf);
-				put_scalar(first);
+				put_scalar(outf, first);
 				fputc('\n', outf);
 			} else {
 				fputc('\n', outf);
-				render_value(first, ind + 2);
+				render_value(outf, first, ind + 2);
 			}
 			for (const struct khor_value *m = first->next; m; m = m->next)
-				render_member(m, ind + 1);
+				render_member(outf, m, ind + 1);
 		} else {
 			fputs("{}\n", outf);
 		}
@@ -519,7 +518,7 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
-static void text_candidates(const struct khor_located *loc)
+static void text_candidates(FILE *outf, const struct khor_located *loc)
 {
 	for (unsigned int i = 0; i < loc->ncands; i++) {
 		const struct khor_candidate *c = &loc->cands[i];
@@ -531,13 +530,17 @@ static void text_candidates(const struct khor_located *loc)
 	}
 }
 
-static void text_summary(const struct report *r)
+static void text_summary(FILE *outf, const struct report *r)
 {
 	const struct summary *s = r->sum;
 	const struct khor_stats *st = &s->stats;
 	bool v1 = r->loc->map.format == KHOR_FMT_V1;
 
 	fprintf(outf, "summary:\n");
+	if (s->released) {
+		fprintf(outf, "  map: %s\n", MAP_RELEASED);
+		return;
+	}
 	if (s->v1_unfinalized) {
 		fprintf(outf, "  map: not finalized (kho-v1, preserved-memory-map is 0): nothing preserved yet\n");
 		return;
@@ -576,7 +579,7 @@ static void text_summary(const struct report *r)
 		fprintf(outf, "  walk:      stopped early: %s\n", s->res.error.msg);
 }
 
-static void text_report(const struct report *r)
+static void text_report(FILE *outf, const struct report *r)
 {
 	const struct khor_located *loc = r->loc;
 	const struct khor_fdt_info *in = &loc->info;
@@ -589,7 +592,7 @@ static void text_report(const struct report *r)
 	else
 		fprintf(outf, "source:      none: %s\n", r->nomem_reason);
 	fprintf(outf, "located:     %s\n", loc->how);
-	text_candidates(loc);
+	text_candidates(outf, loc);
 	fprintf(outf, "KHO FDT:     %u bytes, compatible ", in->totalsize);
 	put_str(outf, in->compatible);
 	fprintf(outf, " (version %u%s%s, %s)\n", in->version,
@@ -600,7 +603,7 @@ static void text_report(const struct report *r)
 	fprintf(outf, "memory map:  0x%llx%s\n", (unsigned long long)in->mem_map,
 	       in->format == KHOR_FMT_V1 && !in->mem_map ? " (not finalized)" : "");
 	if (r->tree)
-		render_fdt_node(r->tree, 0);
+		render_fdt_node(outf, r->tree, 0);
 	fprintf(outf, "sub-nodes:   %u\n", r->nsubs);
 	for (unsigned int i = 0; i < r->nsubs; i++) {
 		const struct sub_result *sr = &r->subs[i];
@@ -620,10 +623,10 @@ static void text_report(const struct report *r)
 		if (sr->from_file)
 			fprintf(outf, "  read from: debugfs sub_fdts/%s\n", sr->sub.name);
 		if (sr->blob)
-			render_value(sr->blob, 1);
+			render_value(outf, sr->blob, 1);
 	}
 	if (r->sum->done)
-		text_summary(r);
+		text_summary(outf, r);
 	if (r->scratch->have) {
 		fprintf(outf, "scratch:     %u areas (debugfs)\n", r->scratch->n);
 		for (unsigned int i = 0; i < r->scratch->n; i++)
@@ -641,7 +644,7 @@ static void json_report(const struct report *r, const struct outcome *oc)
 	const struct summary *s = r->sum;
 	struct json j;
 
-	json_begin(&j, outf, r->d->o->pretty);
+	json_doc(&j, r->d->o);
 	if (r->mi) {
 		json_open(&j, "source", '{');
 		json_str(&j, "kind", r->mi->kind);
@@ -716,6 +719,7 @@ static void json_report(const struct report *r, const struct outcome *oc)
 
 		json_open(&j, "summary", '{');
 		json_uint(&j, "page_size", st->page_size);
+		json_bool(&j, "map_released", s->released);
 		json_bool(&j, "finalized", !s->v1_unfinalized);
 		json_uint(&j, "blocks", st->blocks_total);
 		json_uint(&j, "ranges", s->nranges);
@@ -757,7 +761,7 @@ static void json_report(const struct report *r, const struct outcome *oc)
 static int do_extract(struct dump_opts *d, struct khor_mem *rec,
 		      struct khor_mem *inner)
 {
-	const struct common_opts *o = d->o;
+	struct common_opts *o = d->o;
 	struct khor_mem *out = NULL;
 	const uint64_t *pages;
 	struct khor_error err;
@@ -808,8 +812,8 @@ static int do_extract(struct dump_opts *d, struct khor_mem *rec,
 	if (rc)
 		return EXIT_FAIL;
 	if (o->verbose)
-		errmsg(o, "extract: wrote '%s': %zu pages in %zu runs, all read back identical",
-		       d->extract, n, runs);
+		infomsg(o, "extract: wrote '%s': %zu pages in %zu runs, all read back identical",
+		        d->extract, n, runs);
 	return EXIT_OK;
 }
 
@@ -823,22 +827,30 @@ static bool needs_memory(const struct common_opts *o)
 
 static int run_dump(struct dump_opts *d)
 {
-	static struct khor_located loc;
 	struct common_opts *o = d->o;
+	struct khor_located *loc;
 	struct khor_mem *mem = NULL, *inner = NULL;
 	struct sub_result *subs = NULL;
 	struct summary sum = { 0 };
 	struct scratch scratch = { 0 };
-	struct report r = { .d = d, .loc = &loc, .sum = &sum, .scratch = &scratch };
+	struct report r = { .d = d, .sum = &sum, .scratch = &scratch };
 	struct outcome oc = { 0 };
 	struct khor_blob_opts bo = { 0 };
 	struct khor_error err;
 	char reason[600] = "";
 	unsigned int nsubs = 0;
+	bool lost;
 	int rc, status;
 
 	khor_error_clear(&err);
 	khor_error_clear(&oc.first);
+	/* Large (a copy of the FDT): not on the stack. */
+	loc = malloc(sizeof(*loc));
+	if (!loc) {
+		errmsg(o, "out of memory");
+		return EXIT_FAIL;
+	}
+	r.loc = loc;
 	/*
 	 * A memory source: the one named, or live /proc/kcore when the FDT
 	 * comes from the live debugfs. A copied debugfs tree (--debugfs) or an
@@ -852,6 +864,7 @@ static int run_dump(struct dump_opts *d)
 			rc = khor_mem_open_dump("/proc/kcore", &err, &inner);
 			if (rc && needs_memory(o)) {
 				errmsg(o, "%s", err.msg);
+				free(loc);
 				return EXIT_FAIL;
 			}
 			if (rc) {
@@ -859,6 +872,7 @@ static int run_dump(struct dump_opts *d)
 				inner = NULL;
 			}
 		} else if (open_source(o, &inner)) {
+			free(loc);
 			return EXIT_FAIL;
 		}
 	} else {
@@ -868,61 +882,65 @@ static int run_dump(struct dump_opts *d)
 	if (d->extract) {
 		if (!inner) {
 			errmsg(o, "--extract needs a memory source (%s)", reason);
+			free(loc);
 			return EXIT_USAGE;
 		}
 		if (khor_mem_record_create(inner, &mem)) {
 			errmsg(o, "out of memory");
 			close_source(o, inner);
+			free(loc);
 			return EXIT_FAIL;
 		}
 	}
 
-	rc = khor_locate(mem, &o->loc, &loc, &err);
+	rc = khor_locate(mem, &o->loc, loc, &err);
 	if (rc) {
 		errmsg(o, "%s", err.msg);
-		for (unsigned int i = 0; i < loc.ncands; i++)
-			errmsg(o, "candidate 0x%llx %s: %s",
-			       (unsigned long long)loc.cands[i].phys,
-			       loc.cands[i].compatible, loc.cands[i].verdict);
-		status = rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
-			 rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
+		for (unsigned int i = 0; i < loc->ncands; i++)
+			infomsg(o, "candidate 0x%llx %s: %s",
+			        (unsigned long long)loc->cands[i].phys,
+			        loc->cands[i].compatible, loc->cands[i].verdict);
+		status = exit_for(rc);
 		goto out;
 	}
-	if (!loc.have_fdt) {
+	if (!loc->have_fdt) {
 		errmsg(o, "khodump decodes the KHO FDT: give --fdt, --fdt-phys, --scan, "
 		       "symbols or debugfs, not --root (khowalk walks a bare map)");
 		status = EXIT_USAGE;
 		goto out;
 	}
 	if (o->verbose)
-		errmsg(o, "FDT from %s", loc.how);
+		infomsg(o, "FDT from %s", loc->how);
+	if (loc->note[0])
+		infomsg(o, "%s", loc->note);
+	bo.incoming = loc->map_released;
 
 	r.mi = mem ? khor_mem_get_info(mem) : NULL;
-	r.page_size = UINT64_C(1) << loc.map.geom.page_shift;
+	r.page_size = UINT64_C(1) << loc->map.geom.page_shift;
 	r.page_size_from = o->loc.page_size ? "option" :
 			   r.mi && r.mi->page_size ? "dump" : "default";
 	r.nomem_reason = reason;
 
-	if (khor_fdt_tree(loc.fdt, loc.fdt_len, 0, &r.tree, &err))
+	if (khor_fdt_tree(loc->fdt, loc->fdt_len, 0, &r.tree, &err))
 		outcome_add(&oc, err.code, &err);
 
 	/* Sub-nodes and their blobs. */
 	bo.page_size = r.page_size;
 	bo.preview = d->preview;
-	if (loc.map.root)
-		bo.map = &loc.map;
-	subs = calloc(loc.info.nsubnodes ? loc.info.nsubnodes : 1, sizeof(*subs));
+	if (loc->map.root && !loc->map_released)
+		bo.map = &loc->map;
+	subs = calloc(loc->info.nsubnodes ? loc->info.nsubnodes : 1, sizeof(*subs));
 	if (!subs) {
 		errmsg(o, "out of memory");
 		status = EXIT_FAIL;
 		goto out;
 	}
-	for (unsigned int i = 0; i < loc.info.nsubnodes; i++) {
+	for (unsigned int i = 0; i < loc->info.nsubnodes; i++) {
 		struct sub_result *sr = &subs[nsubs];
 		void *data = NULL;
 		size_t len = 0;
 
-		if (khor_fdt_subnode(loc.fdt, loc.fdt_len, &loc.info, i, &sr->sub))
+		if (khor_fdt_subnode(loc->fdt, loc->fdt_len, &loc->info, i, &sr->sub))
 			break;
 		nsubs++;
 		sr->preserved = -1;
@@ -961,24 +979,28 @@ static int run_dump(struct dump_opts *d)
 	r.nsubs = nsubs;
 
 	/* Summary: walk the map; note whether the FDT page and blobs are in it. */
-	if (mem && !d->no_summary && loc.map.root != 0) {
+	if (mem && !d->no_summary && loc->map_released) {
+		sum.done = true;
+		sum.released = true;
+		khor_stats_init(&sum.stats, r.page_size);
+	} else if (mem && !d->no_summary && loc->map.root != 0) {
 		sum.q = calloc(nsubs + 1, sizeof(*sum.q));
 		if (sum.q) {
-			if (loc.have_fdt_phys)
-				sum.q[sum.nq++] = (struct query){ loc.fdt_phys, -1 };
+			if (loc->have_fdt_phys)
+				sum.q[sum.nq++] = (struct query){ loc->fdt_phys, -1 };
 			for (unsigned int i = 0; i < nsubs; i++)
 				if (subs[i].sub.has_phys)
 					sum.q[sum.nq++] = (struct query){ subs[i].sub.phys, -1 };
 		}
-		run_summary(d, mem, inner, &loc, &sum, &oc);
+		run_summary(d, mem, inner, loc, &sum, &oc);
 		for (unsigned int i = 0; i < nsubs; i++)
 			if (subs[i].sub.has_phys)
 				subs[i].preserved = query_state(&sum, subs[i].sub.phys);
 		if (sum.fdt_found && d->extract)
-			khor_mem_record_add(mem, sum.fdt_found_phys, loc.info.totalsize);
+			khor_mem_record_add(mem, sum.fdt_found_phys, loc->info.totalsize);
 	} else if (mem && !d->no_summary) {
 		sum.done = true;
-		sum.v1_unfinalized = loc.map.format == KHOR_FMT_V1;
+		sum.v1_unfinalized = loc->map.format == KHOR_FMT_V1;
 		khor_stats_init(&sum.stats, r.page_size);
 	}
 	if (!o->loc.fdt_file && (!mem || !o->have_source || o->loc.debugfs))
@@ -987,21 +1009,22 @@ static int run_dump(struct dump_opts *d)
 	if (o->json)
 		json_report(&r, &oc);
 	else
-		text_report(&r);
-	fflush(outf);
+		text_report(o->out, &r);
 
 	status = exit_for(oc.rc);
-	if (oc.rc == -KHOR_ELIMIT)
+	/* The report is gone: no message but finish_run()'s. */
+	lost = out_flush(o) || out_failed(o);
+	if (lost) {
 		status = EXIT_FAIL;
-	if (oc.first.code) {
+	} else if (oc.first.code) {
 		errmsg(o, "%s", oc.first.msg);
 		if (oc.first.count > 1)
-			errmsg(o, "%llu problems in all; the first is shown",
-			       (unsigned long long)oc.first.count);
+			infomsg(o, "%llu problems in all; the first is shown",
+				(unsigned long long)oc.first.count);
 	}
-	if (!mem)
-		errmsg(o, "note: %s: blobs from debugfs files only, no summary",
-		       reason);
+	if (!mem && !lost)
+		infomsg(o, "note: %s: blobs from debugfs files only, no summary",
+			reason);
 	if (d->extract) {
 		int xs = do_extract(d, mem, inner);
 
@@ -1017,34 +1040,34 @@ out:
 	if (mem != inner)
 		khor_mem_destroy(mem);
 	close_source(o, inner);
+	free(loc);
 	return status;
 }
 
-static int run(struct common_opts *o, const struct tool_env *env,
-	       int argc, char **argv)
+static const struct option longopts[] = {
+	COMMON_LONG_OPTIONS,
+	{ "extract", required_argument, NULL, OPT_EXTRACT },
+	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+	{ "preview", required_argument, NULL, OPT_PREVIEW },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run(struct common_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONG_OPTIONS,
-		{ "extract", required_argument, NULL, OPT_EXTRACT },
-		{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
-		{ "preview", required_argument, NULL, OPT_PREVIEW },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct dump_opts d = { .o = o };
 	uint64_t v;
 	int opt, rc;
 
-	common_init(o, "khodump");
-	common_env(o, env);
-	outf = o->out;
+	/* A new parse each run: the crash extension runs this many times. */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(outf, o->prog);
+			usage(o->out, o->prog);
 			return EXIT_OK;
 		case 'V':
-			fprintf(outf, "khodump %s\n", KHOTOOLS_VERSION);
+			fprintf(o->out, "khodump %s\n", KHOTOOLS_VERSION);
 			return EXIT_OK;
 		case OPT_EXTRACT:
 			d.extract = optarg;
@@ -1060,16 +1083,14 @@ static int run(struct common_opts *o, const struct tool_env *env,
 			d.preview = (size_t)v;
 			break;
 		case '?':
-			usage(o->err, o->prog);
-			return EXIT_USAGE;
+		case ':':
+			return option_error(o, longopts, opt, argc, argv);
 		default:
 			rc = common_parse_opt(o, opt, optarg);
 			if (rc < 0)
 				return EXIT_USAGE;
-			if (rc == 0) {
-				usage(o->err, o->prog);
-				return EXIT_USAGE;
-			}
+			if (rc == 0)
+				return option_error(o, longopts, '?', argc, argv);
 		}
 	}
 	if (optind != argc) {
@@ -1084,9 +1105,11 @@ int khodump_run(const struct tool_env *env, int argc, char **argv)
 	struct common_opts o;
 	int status;
 
-	status = run(&o, env, argc, argv);
+	common_init(&o, "khodump");
+	common_env(&o, env);
+	status = run(&o, argc, argv);
+	status = finish_run(&o, status);
 	common_fini(&o);
-	fflush(o.out);
 	return status;
 }
 
@@ -1094,9 +1117,7 @@ int khodump_run(const struct tool_env *env, int argc, char **argv)
 #ifndef KHO_TOOL_NO_MAIN
 int main(int argc, char **argv)
 {
-	static char outbuf[1 << 16];
-
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	return khodump_run(NULL, argc, argv);
 }
 #endif

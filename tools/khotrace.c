@@ -237,15 +237,18 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	};
 	int c;
 
-	/* '+': stop at the first non-option (the view or the command). */
-	while ((c = getopt_long(argc, argv, "+hVvjd:p:w:n:t:b:", longopts, NULL)) != -1) {
+	/*
+	 * '+': stop at the first non-option (the view or the command); ':':
+	 * getopt_long reports nothing itself (option_error() does).
+	 */
+	while ((c = getopt_long(argc, argv, "+:hVvjd:p:w:n:t:b:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(stdout);
-			exit(EXIT_OK);
+			usage(o->c.out);
+			return EXIT_OK;
 		case 'V':
-			printf("khotrace %s\n", KHOTOOLS_VERSION);
-			exit(EXIT_OK);
+			fprintf(o->c.out, "khotrace %s\n", KHOTOOLS_VERSION);
+			return EXIT_OK;
 		case 'v':
 			o->c.verbose++;
 			break;
@@ -319,8 +322,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->btf = optarg;
 			break;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_error(&o->c, longopts, c, argc, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "--") && strcmp(argv[optind - 1], "--")) {
@@ -1906,10 +1908,10 @@ int main(int argc, char **argv)
 	struct kho_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	int rc = EXIT_FAIL, keyed;
+	bool poll_failed = false;
 	double secs;
 	uint64_t end = 0;
 
-	setlinebuf(stdout);
 	out = stdout;
 	memset(&O, 0, sizeof(O));
 	common_init(&O.c, PROG);
@@ -1922,12 +1924,15 @@ int main(int argc, char **argv)
 	O.max_stacks = 16384;
 	rc = parse_args(&O, argc, argv);
 	if (rc >= 0)
-		return rc;
+		return finish_run(&O.c, rc);
 	rc = EXIT_FAIL;
 	libbpf_set_print(libbpf_print);
+	/* The event stream: a line as soon as its event arrives. */
+	if (O.view == V_EVENTS)
+		setlinebuf(stdout);
 
 	if (O.c.json)
-		json_begin(&J, out, O.c.pretty);
+		json_doc(&J, &O.c);
 	if (load_kallsyms(&O))
 		goto out_json;
 	{
@@ -1964,7 +1969,7 @@ int main(int argc, char **argv)
 		goto out_json;
 	}
 	if (!ksyms_have_addrs)
-		errmsg(&O.c, "/proc/kallsyms shows no addresses: stacks will not be symbolized");
+		infomsg(&O.c, "/proc/kallsyms shows no addresses: stacks will not be symbolized");
 	utab_cap = 1;
 	while (utab_cap < (size_t)O.max_keys * 2)
 		utab_cap <<= 1;
@@ -2004,8 +2009,12 @@ int main(int argc, char **argv)
 
 		if (err < 0 && err != -EINTR) {
 			errmsg(&O.c, "ring buffer: %s", strerror(-err));
+			poll_failed = true;
 			break;
 		}
+		/* Nobody is reading the events any more. */
+		if (out_failed(&O.c))
+			break;
 		if (end && now_ns() >= end)
 			break;
 		if (child > 0 && waitpid(child, &child_status, WNOHANG) == child) {
@@ -2049,18 +2058,25 @@ int main(int argc, char **argv)
 	print_losses();
 	if (O.c.json)
 		list_hooks(&O);
-	rc = EXIT_OK;
+	rc = poll_failed ? EXIT_FAIL : EXIT_OK;
 	if (loss_total())
-		errmsg(&O.c, "%llu events lost (see 'lost'); counts are incomplete",
-		       (unsigned long long)loss_total());
+		infomsg(&O.c, "%llu events lost (see 'lost'); counts are incomplete",
+		        (unsigned long long)loss_total());
 	if (O.cmd && (!WIFEXITED(child_status) || WEXITSTATUS(child_status))) {
 		errmsg(&O.c, "the command failed (status %d)", WIFEXITED(child_status) ?
 		       WEXITSTATUS(child_status) : 128 + WTERMSIG(child_status));
 		rc = EXIT_FAIL;
 	}
 out_json:
-	if (O.c.json)
+	if (O.c.json) {
+		/* One document, a failure included: say what it was. */
+		if (rc != EXIT_OK && O.c.first_error[0]) {
+			json_open(&J, "error", '{');
+			json_str(&J, "message", O.c.first_error);
+			json_close(&J, '}');
+		}
 		json_end(&J);
+	}
 	ring_buffer__free(rb);
 	kho_trace_bpf__destroy(skel);
 	if (utab)
@@ -2069,5 +2085,5 @@ out_json:
 	free(utab);
 	free(anoms);
 	free_kallsyms();
-	return rc;
+	return finish_run(&O.c, rc);
 }

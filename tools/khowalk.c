@@ -11,9 +11,6 @@
 #include "lines.h"
 #include "map.h"
 
-/* Results go here: stdout, or crash's fp (tool_env.h). */
-static FILE *outf;
-
 enum cmd { CMD_PAGES, CMD_RANGES, CMD_STATS, CMD_CHECK, CMD_MAP };
 
 static const char *const cmd_names[] = {
@@ -29,12 +26,15 @@ enum {
 	OPT_COLOR,
 };
 
-/* `map` options (tools/map.h); an option given is checked against the command. */
-static struct map_opts map_opts = { .color = -1 };
-static const char *map_opt_given;
+/* Options beyond the shared ones. */
+struct walk_opts {
+	struct map_opts map;	/* `map` (tools/map.h) */
+	const char *map_opt;	/* one given, checked against the command */
+};
 
 struct walk_state {
 	struct common_opts *o;
+	struct map_opts *map_opts;
 	enum cmd cmd;
 	struct json j;
 	uint64_t page_size;
@@ -77,6 +77,9 @@ static int on_range(void *arg, uint64_t start, uint64_t end)
 {
 	struct walk_state *s = arg;
 
+	/* Nothing more can be delivered: stop (finish_run() says why). */
+	if (s->out.err || (s->o->json && out_failed(s->o)))
+		return -KHOR_ESTOP;
 	if (s->o->json) {
 		json_open(&s->j, NULL, '{');
 		json_hex(&s->j, "start", start);
@@ -100,6 +103,8 @@ static int on_run(void *arg, const struct khor_run *run)
 	uint64_t bs = s->page_size << run->order;
 
 	if (s->cmd == CMD_PAGES) {
+		if (s->out.err || (s->o->json && out_failed(s->o)))
+			return -KHOR_ESTOP;
 		for (uint64_t i = 0; i < run->count; i++) {
 			uint64_t phys = run->phys + i * bs;
 
@@ -127,7 +132,8 @@ static int on_run(void *arg, const struct khor_run *run)
 
 /*
  * stats, check, ranges: bitmap spans, counted a word at a time (a random
- * order-0 leaf holds one run per two blocks; issue 10).
+ * order-0 leaf holds one run per two blocks, so runs would cost twice the
+ * calls of the blocks they hold).
  */
 static int on_bitmap(void *arg, const struct khor_bitmap *bm)
 {
@@ -188,8 +194,8 @@ static int draw_map(struct walk_state *s, struct khor_mem *mem,
 		 (unsigned long long)s->ranges.count,
 		 human_bytes(bytes, sizeof(bytes), s->stats.preserved_bytes),
 		 (unsigned long long)res->nodes);
-	map_opts.out = outf;
-	if (map_render(s->map, &map_opts, khor_mem_get_info(mem)->phys_end,
+	s->map_opts->out = o->out;
+	if (map_render(s->map, s->map_opts, khor_mem_get_info(mem)->phys_end,
 		       title, err, sizeof(err))) {
 		errmsg(o, "%s", err);
 		return EXIT_FAIL;
@@ -208,6 +214,7 @@ static void print_stats_text(const struct walk_state *s,
 {
 	const struct khor_stats *st = &s->stats;
 	bool v1 = loc->map.format == KHOR_FMT_V1;
+	FILE *outf = s->o->out;
 
 	fprintf(outf, "format:      %s (%s)\n",
 	       loc->have_fdt ? loc->info.compatible : "--root",
@@ -303,9 +310,10 @@ static void print_stats_json(struct walk_state *s,
 }
 
 /* One key and its block, as text (@decoded: the block, else the key) or JSON. */
-static void print_key(const struct common_opts *o, uint64_t key, uint64_t phys,
+static void print_key(struct common_opts *o, uint64_t key, uint64_t phys,
 		      unsigned int order, bool decoded)
 {
+	FILE *outf = o->out;
 	struct json j;
 
 	if (!o->json) {
@@ -315,7 +323,7 @@ static void print_key(const struct common_opts *o, uint64_t key, uint64_t phys,
 			fprintf(outf, "0x%llx\n", (unsigned long long)key);
 		return;
 	}
-	json_begin(&j, outf, o->pretty);
+	json_doc(&j, o);
 	json_hex(&j, "key", key);
 	json_hex(&j, "phys", phys);
 	json_uint(&j, "order", order);
@@ -368,10 +376,23 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 		  int rc, const struct khor_walk_result *res)
 {
 	const struct khor_error *err = &res->error;
+	struct khor_error other;
 	int status = exit_for(rc);
 
-	if (rc == -KHOR_ESTOP || (rc && !err->code))
-		status = EXIT_FAIL;
+	/* The output is gone: no trailer, no message but finish_run()'s. */
+	if (s->out.err && !s->o->out_errno)
+		s->o->out_errno = s->out.err;
+	if (s->out.err || out_failed(s->o))
+		return EXIT_FAIL;
+	if (rc && !err->code) {
+		/* A callback's failure (out of memory): the walk saw no problem. */
+		khor_error_clear(&other);
+		other.code = rc;
+		other.count = 1;
+		snprintf(other.msg, sizeof(other.msg), "walk failed: %s",
+			 khor_strerror(rc));
+		err = &other;
+	}
 	if (s->cmd == CMD_CHECK && s->check.error.code && status == EXIT_OK) {
 		err = &s->check.error;
 		status = EXIT_CORRUPT;
@@ -390,71 +411,117 @@ static int report(struct walk_state *s, const struct khor_located *loc,
 	} else if (s->cmd == CMD_STATS) {
 		print_stats_text(s, loc, res);
 	} else if (s->cmd == CMD_CHECK && status == EXIT_OK) {
-		fprintf(outf, "ok: %llu blocks in %llu ranges, %llu metadata pages\n",
+		fprintf(s->o->out, "ok: %llu blocks in %llu ranges, %llu metadata pages\n",
 		       (unsigned long long)res->blocks,
 		       (unsigned long long)s->ranges.count,
 		       (unsigned long long)res->nodes);
 	}
-	fflush(outf);
+	if (out_flush(s->o) || out_failed(s->o))
+		return EXIT_FAIL;
 	if (err->code) {
 		errmsg(s->o, "%s", err->msg);
 		if (err->count > 1)
-			errmsg(s->o, "%llu problems in all; the first is shown",
-			       (unsigned long long)err->count);
-	} else if (rc) {
-		errmsg(s->o, "walk failed: %s", khor_strerror(rc));
+			infomsg(s->o, "%llu problems in all; the first is shown",
+				(unsigned long long)err->count);
 	}
 	return status;
 }
 
-static int do_walk(struct common_opts *o, enum cmd cmd)
+/*
+ * Open the source and locate the map: the start of every command that
+ * reads memory. Returns 0, or the exit status with the message given.
+ */
+static int locate_map(struct common_opts *o, struct khor_mem **mem,
+		      struct khor_located **loc_ret)
 {
-	static struct khor_located loc;
-	struct khor_walk_ops ops = { .run = on_run, .node = on_node };
-	struct khor_walk_result res;
-	struct walk_state s = { .o = o, .cmd = cmd };
-	struct khor_mem *mem = NULL;
+	struct khor_located *loc;
 	struct khor_error err;
-	int rc, status;
+	int rc;
 
 	khor_error_clear(&err);
-	rc = open_source(o, &mem);
-	if (rc)
+	/* Large (a copy of the FDT): not on the stack. */
+	loc = malloc(sizeof(*loc));
+	if (!loc) {
+		errmsg(o, "out of memory");
 		return EXIT_FAIL;
-	rc = khor_locate(mem, &o->loc, &loc, &err);
+	}
+	rc = open_source(o, mem);
+	if (rc) {
+		free(loc);
+		return EXIT_FAIL;
+	}
+	rc = khor_locate(*mem, &o->loc, loc, &err);
 	if (rc) {
 		errmsg(o, "%s", err.msg);
-		close_source(o, mem);
-		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
-		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
+		close_source(o, *mem);
+		free(loc);
+		return exit_for(rc);
 	}
-	loc.map.v1_bitmap_size = o->v1_bitmap_size;
-	s.page_size = UINT64_C(1) << loc.map.geom.page_shift;
-	if (o->verbose)
-		errmsg(o, "map from %s: %s%s%s, %s root 0x%llx",
-		       loc.how, loc.have_fdt ? "compatible '" : "",
-		       loc.have_fdt ? loc.info.compatible : "no FDT",
-		       loc.have_fdt ? "'" : "",
-		       khor_format_name(loc.map.format),
-		       (unsigned long long)loc.map.root);
-	if (o->json) {
-		json_begin(&s.j, outf, o->pretty);
-		if (cmd == CMD_PAGES || cmd == CMD_RANGES)
-			json_open(&s.j, cmd_names[cmd], '[');
+	rc = located_usable(o, loc);
+	if (rc) {
+		close_source(o, *mem);
+		free(loc);
+		return rc;
 	}
-	lines_init(&s.out, outf);
-	khor_ranges_init(&s.ranges, s.page_size,
-			 cmd == CMD_RANGES ? on_range : NULL, &s);
-	khor_stats_init(&s.stats, s.page_size);
-	khor_check_init(&s.check, s.page_size);
+	loc->map.v1_bitmap_size = o->v1_bitmap_size;
+	*loc_ret = loc;
+	return 0;
+}
 
-	if (loc.have_fdt && loc.map.root == 0) {
+static int walk_located(struct walk_state *s, struct khor_mem *mem,
+			const struct khor_located *locp);
+
+static int do_walk(struct common_opts *o, enum cmd cmd, struct map_opts *mo)
+{
+	struct walk_state s = { .o = o, .map_opts = mo, .cmd = cmd };
+	struct khor_located *loc;
+	struct khor_mem *mem = NULL;
+	int status;
+
+	status = locate_map(o, &mem, &loc);
+	if (status)
+		return status;
+	status = walk_located(&s, mem, loc);
+	close_source(o, mem);
+	free(loc);
+	return status;
+}
+
+static int walk_located(struct walk_state *s, struct khor_mem *mem,
+			const struct khor_located *loc)
+{
+	struct khor_walk_ops ops = { .run = on_run, .node = on_node };
+	struct common_opts *o = s->o;
+	enum cmd cmd = s->cmd;
+	struct khor_walk_result res;
+	int rc;
+
+	s->page_size = UINT64_C(1) << loc->map.geom.page_shift;
+	if (o->verbose)
+		infomsg(o, "map from %s: %s%s%s, %s root 0x%llx",
+		        loc->how, loc->have_fdt ? "compatible '" : "",
+		        loc->have_fdt ? loc->info.compatible : "no FDT",
+		        loc->have_fdt ? "'" : "",
+		        khor_format_name(loc->map.format),
+		        (unsigned long long)loc->map.root);
+	if (o->json) {
+		json_doc(&s->j, o);
+		if (cmd == CMD_PAGES || cmd == CMD_RANGES)
+			json_open(&s->j, cmd_names[cmd], '[');
+	}
+	lines_init(&s->out, o->out);
+	khor_ranges_init(&s->ranges, s->page_size,
+			 cmd == CMD_RANGES ? on_range : NULL, s);
+	khor_stats_init(&s->stats, s->page_size);
+	khor_check_init(&s->check, s->page_size);
+
+	if (loc->have_fdt && loc->map.root == 0) {
 		/*
 		 * kho-v1 before finalize: the FDT exists but the map does not
 		 * yet. For kho-v2+ a 0 map means the successor will not revive
 		 * anything (kho_populate() treats it as "no KHO").
 		 */
-		const char *note = loc.map.format == KHOR_FMT_V1 ?
+		const char *note = loc->map.format == KHOR_FMT_V1 ?
 			"kho-v1 map not finalized (preserved-memory-map is 0)" :
 			"no preserved-memory map (preserved-memory-map is 0)";
 
@@ -462,13 +529,12 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 		khor_error_clear(&res.error);
 		if (o->json) {
 			if (cmd == CMD_PAGES || cmd == CMD_RANGES)
-				json_close(&s.j, ']');
-			json_str(&s.j, "note", note);
+				json_close(&s->j, ']');
+			json_str(&s->j, "note", note);
 		}
-		status = report(&s, &loc, 0, &res);
-		errmsg(o, "note: %s: nothing to walk", note);
-		close_source(o, mem);
-		return status;
+		rc = report(s, loc, 0, &res);
+		infomsg(o, "note: %s: nothing to walk", note);
+		return rc;
 	}
 
 	if (cmd == CMD_PAGES)
@@ -476,63 +542,58 @@ static int do_walk(struct common_opts *o, enum cmd cmd)
 	if (cmd == CMD_STATS || cmd == CMD_CHECK || cmd == CMD_RANGES)
 		ops.bitmap = on_bitmap;
 	if (cmd == CMD_MAP) {
-		s.map = map_new(s.page_size);
-		if (!s.map) {
+		s->map = map_new(s->page_size);
+		if (!s->map) {
 			errmsg(o, "out of memory");
-			close_source(o, mem);
 			return EXIT_FAIL;
 		}
 	}
 	ops.progress = on_progress;
-	progress_start(&s.prog, o, mem);
-	rc = khor_walk(mem, &loc.map, &o->limits, &ops, &s, &res);
-	progress_end(&s.prog);
+	progress_start(&s->prog, o, mem);
+	rc = khor_walk(mem, &loc->map, &o->limits, &ops, s, &res);
+	progress_end(&s->prog);
 	if (o->verbose) {
 		/* The work done, for users and for tests/robust (bounded work). */
-		errmsg(o, "%llu metadata pages read, %llu reads",
-		       (unsigned long long)res.nodes,
-		       (unsigned long long)res.node_reads);
+		infomsg(o, "%llu metadata pages read, %llu reads",
+		        (unsigned long long)res.nodes,
+		        (unsigned long long)res.node_reads);
 		if (res.verified)
-			errmsg(o, "live memory: %llu metadata pages read again to check that the map did not change",
-			       (unsigned long long)res.verified);
+			infomsg(o, "live memory: %llu metadata pages read again to check that the map did not change",
+			        (unsigned long long)res.verified);
 	}
-	if (loc.map.format == KHOR_FMT_V1 && res.v1_bitmap_size) {
+	if (loc->map.format == KHOR_FMT_V1 && res.v1_bitmap_size) {
 		/*
 		 * The bitmap size is not in the kho-v1 ABI; a guess must not
 		 * pass silently, since a wrong one decodes a valid-looking
 		 * subset of the map.
 		 */
 		if (o->verbose)
-			errmsg(o, "kho-v1 bitmap size %u: %s",
-			       res.v1_bitmap_size, res.v1_evidence);
+			infomsg(o, "kho-v1 bitmap size %u: %s",
+			        res.v1_bitmap_size, res.v1_evidence);
 		else if (!strncmp(res.v1_evidence, "ambiguous", 9) ||
 			 strstr(res.v1_evidence, "warning:"))
-			errmsg(o, "note: kho-v1 bitmap size %u: %s (give --v1-bitmap-size to choose)",
-			       res.v1_bitmap_size, res.v1_evidence);
+			infomsg(o, "note: kho-v1 bitmap size %u: %s (give --v1-bitmap-size to choose)",
+			        res.v1_bitmap_size, res.v1_evidence);
 	}
 	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA ||
 	    rc == -KHOR_ECHANGED) {
-		int frc = khor_ranges_flush(&s.ranges);
+		int frc = khor_ranges_flush(&s->ranges);
 
 		if (frc && !rc)
 			rc = frc;
 	}
-	lines_flush(&s.out);
+	lines_flush(&s->out);
 	if (o->json && (cmd == CMD_PAGES || cmd == CMD_RANGES))
-		json_close(&s.j, ']');
-	if (cmd == CMD_MAP && rc != -KHOR_ENOMEM && draw_map(&s, mem, &loc, &res)) {
-		map_free(s.map);
-		close_source(o, mem);
+		json_close(&s->j, ']');
+	if (cmd == CMD_MAP && rc != -KHOR_ENOMEM && draw_map(s, mem, loc, &res)) {
+		map_free(s->map);
 		return EXIT_FAIL;
 	}
-	map_free(s.map);
-	status = report(&s, &loc, rc, &res);
-	close_source(o, mem);
-	return status;
+	map_free(s->map);
+	return report(s, loc, rc, &res);
 }
 
-static int run(struct common_opts *o, const struct tool_env *env,
-	       int argc, char **argv);
+static int run(struct common_opts *o, int argc, char **argv);
 
 /* "4096", "0x1000", "64K", "2M", "1G" (binary units). */
 static bool parse_size(const char *arg, uint64_t *v)
@@ -553,39 +614,41 @@ static bool parse_size(const char *arg, uint64_t *v)
 	return true;
 }
 
-static int parse_map_opt(struct common_opts *o, int opt, const char *arg)
+static int parse_map_opt(struct common_opts *o, struct walk_opts *w, int opt,
+			 const char *arg)
 {
+	struct map_opts *mo = &w->map;
 	uint64_t v;
 
 	switch (opt) {
 	case OPT_SVG:
-		map_opt_given = "--svg";
-		map_opts.svg = arg;
+		w->map_opt = "--svg";
+		mo->svg = arg;
 		return 0;
 	case OPT_WIDTH:
-		map_opt_given = "--width";
+		w->map_opt = "--width";
 		if (!parse_u64(arg, &v) || v < 1 || v > 4096) {
 			errmsg(o, "invalid --width '%s' (1 to 4096)", arg);
 			return -1;
 		}
-		map_opts.width = (unsigned int)v;
+		mo->width = (unsigned int)v;
 		return 0;
 	case OPT_SCALE:
-		map_opt_given = "--scale";
+		w->map_opt = "--scale";
 		if (!parse_size(arg, &v) || !v) {
 			errmsg(o, "invalid --scale '%s' (bytes per cell, e.g. 4096 or 64K)", arg);
 			return -1;
 		}
-		map_opts.scale = v;
+		mo->scale = v;
 		return 0;
 	default:
-		map_opt_given = "--color";
+		w->map_opt = "--color";
 		if (!arg || !strcmp(arg, "always")) {
-			map_opts.color = 1;
+			mo->color = 1;
 		} else if (!strcmp(arg, "never")) {
-			map_opts.color = 0;
+			mo->color = 0;
 		} else if (!strcmp(arg, "auto")) {
-			map_opts.color = -1;
+			mo->color = -1;
 		} else {
 			errmsg(o, "invalid --color '%s' (auto, always or never)", arg);
 			return -1;
@@ -601,10 +664,10 @@ static int parse_map_opt(struct common_opts *o, int opt, const char *arg)
  */
 static int cmd_find(struct common_opts *o, int argc, char **argv)
 {
-	static struct khor_located loc;
 	struct khor_find_result res;
+	struct khor_located *loc;
 	struct khor_mem *mem = NULL;
-	struct khor_error err;
+	FILE *outf = o->out;
 	uint64_t phys, ps;
 	struct json j;
 	int rc, status;
@@ -613,23 +676,17 @@ static int cmd_find(struct common_opts *o, int argc, char **argv)
 		errmsg(o, "usage: find PHYS");
 		return EXIT_USAGE;
 	}
-	khor_error_clear(&err);
-	if (open_source(o, &mem))
-		return EXIT_FAIL;
-	rc = khor_locate(mem, &o->loc, &loc, &err);
-	if (rc) {
-		errmsg(o, "%s", err.msg);
-		close_source(o, mem);
-		return rc == -KHOR_ECORRUPT ? EXIT_CORRUPT :
-		       rc == -KHOR_ENODATA ? EXIT_INCOMPLETE : EXIT_FAIL;
-	}
-	loc.map.v1_bitmap_size = o->v1_bitmap_size;
-	ps = UINT64_C(1) << loc.map.geom.page_shift;
+	status = locate_map(o, &mem, &loc);
+	if (status)
+		return status;
+	ps = UINT64_C(1) << loc->map.geom.page_shift;
 	if (o->verbose)
-		errmsg(o, "map from %s", loc.how);
-	rc = khor_find(mem, &loc.map, phys, &o->limits, &res);
+		infomsg(o, "map from %s", loc->how);
+	rc = khor_find(mem, &loc->map, phys, &o->limits, &res);
+	close_source(o, mem);
+	free(loc);
 	if (o->json) {
-		json_begin(&j, outf, o->pretty);
+		json_doc(&j, o);
 		json_hex(&j, "phys", phys);
 		json_bool(&j, "preserved", res.n > 0);
 		json_open(&j, "blocks", '[');
@@ -656,20 +713,19 @@ static int cmd_find(struct common_opts *o, int argc, char **argv)
 		if (!res.n && !rc)
 			fprintf(outf, "0x%llx not preserved\n", (unsigned long long)phys);
 	}
-	fflush(outf);
+	if (out_flush(o) || out_failed(o))
+		return EXIT_FAIL;
 	if (o->verbose)
-		errmsg(o, "%llu metadata reads", (unsigned long long)res.reads);
-	status = exit_for(rc);
+		infomsg(o, "%llu metadata reads", (unsigned long long)res.reads);
 	if (res.error.code) {
 		errmsg(o, "%s", res.error.msg);
 		if (res.error.count > 1)
-			errmsg(o, "%llu problems in all; the first is shown",
-			       (unsigned long long)res.error.count);
+			infomsg(o, "%llu problems in all; the first is shown",
+				(unsigned long long)res.error.count);
 	} else if (rc) {
 		errmsg(o, "find failed: %s", khor_strerror(rc));
 	}
-	close_source(o, mem);
-	return status;
+	return exit_for(rc);
 }
 
 int khowalk_run(const struct tool_env *env, int argc, char **argv)
@@ -677,9 +733,11 @@ int khowalk_run(const struct tool_env *env, int argc, char **argv)
 	struct common_opts o;
 	int status;
 
-	status = run(&o, env, argc, argv);
+	common_init(&o, "khowalk");
+	common_env(&o, env);
+	status = run(&o, argc, argv);
+	status = finish_run(&o, status);
 	common_fini(&o);
-	fflush(o.out);
 	return status;
 }
 
@@ -687,61 +745,54 @@ int khowalk_run(const struct tool_env *env, int argc, char **argv)
 #ifndef KHO_TOOL_NO_MAIN
 int main(int argc, char **argv)
 {
-	static char outbuf[1 << 16];
-
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	return khowalk_run(NULL, argc, argv);
 }
 #endif
 
-static int run(struct common_opts *o, const struct tool_env *env,
-	       int argc, char **argv)
+static const struct option longopts[] = {
+	COMMON_LONG_OPTIONS,
+	{ "svg", required_argument, NULL, OPT_SVG },
+	{ "width", required_argument, NULL, OPT_WIDTH },
+	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run(struct common_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		COMMON_LONG_OPTIONS,
-		{ "svg", required_argument, NULL, OPT_SVG },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "scale", required_argument, NULL, OPT_SCALE },
-		{ "color", optional_argument, NULL, OPT_COLOR },
-		{ "colour", optional_argument, NULL, OPT_COLOR },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct walk_opts w = { .map = { .color = -1 } };
 	const char *sub;
 	int opt, rc;
 
-	common_init(o, "khowalk");
-	common_env(o, env);
-	outf = o->out;
-	/* The crash extension runs this more than once per process. */
-	map_opts = (struct map_opts){ .color = -1 };
-	map_opt_given = NULL;
+	/* A new parse each run: the crash extension runs this many times. */
+	optind = 0;
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			usage(outf, o->prog);
+			usage(o->out, o->prog);
 			return EXIT_OK;
 		case 'V':
-			fprintf(outf, "khowalk %s\n", KHOTOOLS_VERSION);
+			fprintf(o->out, "khowalk %s\n", KHOTOOLS_VERSION);
 			return EXIT_OK;
 		case '?':
-			usage(o->err, o->prog);
-			return EXIT_USAGE;
+		case ':':
+			return option_error(o, longopts, opt, argc, argv);
 		case OPT_SVG:
 		case OPT_WIDTH:
 		case OPT_SCALE:
 		case OPT_COLOR:
-			if (parse_map_opt(o, opt, optarg))
+			if (parse_map_opt(o, &w, opt, optarg))
 				return EXIT_USAGE;
 			break;
 		default:
 			rc = common_parse_opt(o, opt, optarg);
 			if (rc < 0)
 				return EXIT_USAGE;
-			if (rc == 0) {
-				usage(o->err, o->prog);
-				return EXIT_USAGE;
-			}
+			if (rc == 0)
+				return option_error(o, longopts, '?', argc, argv);
 		}
 	}
 	sub = optind < argc ? argv[optind++] : "pages";
@@ -756,15 +807,15 @@ static int run(struct common_opts *o, const struct tool_env *env,
 			errmsg(o, "unexpected argument '%s'", argv[optind]);
 			return EXIT_USAGE;
 		}
-		if (map_opt_given && c != CMD_MAP) {
-			errmsg(o, "%s is an option of 'map'", map_opt_given);
+		if (w.map_opt && c != CMD_MAP) {
+			errmsg(o, "%s is an option of 'map'", w.map_opt);
 			return EXIT_USAGE;
 		}
 		if (c == CMD_MAP && o->json) {
 			errmsg(o, "'map' draws a picture (text or --svg); for data use 'ranges -j'");
 			return EXIT_USAGE;
 		}
-		return do_walk(o, (enum cmd)c);
+		return do_walk(o, (enum cmd)c, &w.map);
 	}
 	errmsg(o, "unknown command '%s' (pages, ranges, stats, check, map, find, key)", sub);
 	return EXIT_USAGE;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Hand-formatted, block-buffered output lines (lines.h). */
+#include <errno.h>
+
 #include "lines.h"
 
 /* Room every item fits in: "0x" + 16 hex digits, or 20 decimal digits. */
@@ -8,20 +10,23 @@
 void lines_init(struct lines *l, FILE *f)
 {
 	l->f = f;
+	l->err = 0;
 	l->len = 0;
 }
 
-void lines_flush(struct lines *l)
+int lines_flush(struct lines *l)
 {
-	if (l->len)
-		fwrite(l->buf, 1, l->len, l->f);
+	errno = 0;
+	if (l->len && fwrite(l->buf, 1, l->len, l->f) != l->len && !l->err)
+		l->err = errno ? errno : EIO;
 	l->len = 0;
+	return l->err ? -1 : 0;
 }
 
 static char *room(struct lines *l)
 {
 	if (l->len > sizeof(l->buf) - ITEM_MAX)
-		lines_flush(l);
+		(void)lines_flush(l);
 	return l->buf + l->len;
 }
 

@@ -3,7 +3,7 @@
  * Listings of millions of lines (khowalk pages and ranges on a large map):
  * numbers formatted by hand into a buffer written a block at a time, which
  * costs a few nanoseconds a line where fprintf costs over a hundred
- * (bench/README.md, issue 10).
+ * (bench/README.md).
  */
 #ifndef KHOTOOLS_LINES_H
 #define KHOTOOLS_LINES_H
@@ -15,6 +15,7 @@
 
 struct lines {
 	FILE *f;
+	int err;		/* errno of the first failed write, or EIO */
 	size_t len;
 	char buf[LINES_BUF];
 };
@@ -25,7 +26,10 @@ void lines_hex(struct lines *l, uint64_t v);
 /* @v in decimal, as printf's "%llu". */
 void lines_dec(struct lines *l, uint64_t v);
 void lines_char(struct lines *l, char c);
-/* Write out what is buffered (before anything else writes to the file). */
-void lines_flush(struct lines *l);
+/*
+ * Write out what is buffered (before anything else writes to the file).
+ * Returns 0, or -1 once a write has failed (@l->err says why).
+ */
+int lines_flush(struct lines *l);
 
 #endif /* KHOTOOLS_LINES_H */

@@ -730,10 +730,18 @@ int map_render(struct map *m, const struct map_opts *mo, uint64_t phys_end,
 			}
 		}
 		render_svg(m, &lo, title, f);
-		if (f != out && fclose(f)) {
-			snprintf(errbuf, errlen, "cannot write '%s': %s",
-				 mo->svg, strerror(errno));
-			rc = -1;
+		if (f != out) {
+			/* A write that failed before the close is sticky. */
+			bool failed = ferror(f) != 0;
+
+			errno = 0;
+			failed |= fclose(f) != 0;
+			if (failed) {
+				snprintf(errbuf, errlen, "cannot write '%s': %s",
+					 mo->svg, errno ? strerror(errno) :
+					 "write error");
+				rc = -1;
+			}
 		}
 	} else {
 		bool color = mo->color > 0 ||

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * `khowalk map` (issue 11): physical memory as a picture. The marks (the
+ * `khowalk map`: physical memory as a picture. The marks (the
  * preserved runs by order, the metadata pages, the KHO FDT page, the
  * scratch areas) are collected during the walk and drawn afterwards, as an
  * SVG image or as a text strip. The layout (rows of cells, empty rows

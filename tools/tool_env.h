@@ -29,8 +29,13 @@ struct tool_env {
 
 /*
  * khowalk_run(), khodump_run() - the tools' bodies: parse @argv with
- * getopt_long (the caller resets optind first; argv[0] is not used) and
- * run. @env may be NULL. Return the exit status (DESIGN.md §3a).
+ * getopt_long (from the start: they reset getopt's state themselves;
+ * argv[0] is not used) and run. @env may be NULL. Every run starts from
+ * nothing but @env and @argv, so a caller may run them any number of
+ * times. Results go to @env->out (default stdout, which the run then
+ * closes); a failed write makes the run fail (exit 1, with a message),
+ * and with -j even a run that fails early prints one JSON document.
+ * Return the exit status (DESIGN.md §3a).
  */
 int khowalk_run(const struct tool_env *env, int argc, char **argv);
 int khodump_run(const struct tool_env *env, int argc, char **argv);

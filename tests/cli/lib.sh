@@ -48,6 +48,11 @@ expect_eq() {
 	fi
 }
 
+# usage_hint TOOL: the line that ends every usage error's message (exit 2)
+usage_hint() {
+	printf "\nTry '%s --help' for more information." "$1"
+}
+
 done_testing() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]

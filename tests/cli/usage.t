@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Key codec on the command line, usage errors and exit codes (DESIGN §3a).
+# The keys are the worked examples and golden trees of DESIGN §3 (the
+# codec's formula by hand: 1 << (order0 - order) | phys >> (shift + order)).
 . "$(dirname "$0")/lib.sh"
 
 run "$KHOWALK" key encode 0x123456000 0
@@ -18,15 +20,15 @@ expect_eq "$rc:$err" "1:khowalk: invalid key 0x0 (must be non-zero and below 2^5
 run "$KHOWALK" key decode 0x20000000000000
 expect_eq "$rc" "1" "54-bit key exits 1"
 run "$KHOWALK" key decode zzz
-expect_eq "$rc:$err" "2:khowalk: invalid key 'zzz'" "garbage key is a usage error"
+expect_eq "$rc:$err" "2:khowalk: invalid key 'zzz'$(usage_hint khowalk)" "garbage key is a usage error"
 run "$KHOWALK" --page-size 16384 key encode 0x4000 0
 expect_eq "$out" "0x4000000000001" "16 KiB pages: order bit at 50"
 run "$KHOWALK" frobnicate
-expect_eq "$rc:$err" "2:khowalk: unknown command 'frobnicate' (pages, ranges, stats, check, map, find, key)" "unknown command exits 2"
+expect_eq "$rc:$err" "2:khowalk: unknown command 'frobnicate' (pages, ranges, stats, check, map, find, key)$(usage_hint khowalk)" "unknown command exits 2"
 run "$KHOWALK" --bogus
 ok $([ "$rc" -eq 2 ]; echo $?) "unknown option exits 2"
 run "$KHOWALK" --raw nofile pages
-expect_eq "$rc:$err" "2:khowalk: invalid --raw 'nofile' (expected FILE@PHYS)" "--raw without @PHYS"
+expect_eq "$rc:$err" "2:khowalk: invalid --raw 'nofile' (expected FILE@PHYS)$(usage_hint khowalk)" "--raw without @PHYS"
 run "$KHOWALK" --raw "$T/missing@0x1000" --root 0x1000
 expect_eq "$rc:$err" "1:khowalk: cannot open '$T/missing': No such file or directory" "missing raw image exits 1"
 run "$KHOWALK" --vmcore "$T/missing" --root 0x1000

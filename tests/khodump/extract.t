@@ -80,6 +80,6 @@ expect_eq "$rc:$err" "3:khowalk: level 5 table (root) at 0x9000000: cannot be re
 
 # --extract needs a memory source.
 run "$KHODUMP" --fdt "$T/nofile" --extract "$T/y.elf"
-expect_eq "$rc:$err" "2:khodump: --extract needs a memory source (no memory source given)" "--extract without memory is a usage error"
+expect_eq "$rc:$err" "2:khodump: --extract needs a memory source (no memory source given)$(usage_hint khodump)" "--extract without memory is a usage error"
 
 done_testing

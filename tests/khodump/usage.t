@@ -10,11 +10,11 @@ ok $([ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^usage: khodump'; echo $
 run "$KHODUMP" --bogus
 expect_eq "$rc" 2 "unknown option exits 2"
 run "$KHODUMP" extra
-expect_eq "$rc:$err" "2:khodump: unexpected argument 'extra'" "stray argument exits 2"
+expect_eq "$rc:$err" "2:khodump: unexpected argument 'extra'$(usage_hint khodump)" "stray argument exits 2"
 run "$KHODUMP" --preview 0
-expect_eq "$rc:$err" "2:khodump: invalid --preview '0' (1 to 4096)" "--preview 0 exits 2"
+expect_eq "$rc:$err" "2:khodump: invalid --preview '0' (1 to 4096)$(usage_hint khodump)" "--preview 0 exits 2"
 run "$KHODUMP" --scan-limit 0 --scan
-expect_eq "$rc:$err" "2:khodump: invalid --scan-limit '0' (at least 1)" "--scan-limit 0 exits 2"
+expect_eq "$rc:$err" "2:khodump: invalid --scan-limit '0' (at least 1)$(usage_hint khodump)" "--scan-limit 0 exits 2"
 run "$KHODUMP" --fdt "$T/missing"
 expect_eq "$rc:$err" "1:khodump: cannot open '$T/missing': No such file or directory" "missing FDT file exits 1"
 run "$KHODUMP" --vmcore "$FIX/upstream-v2/vmcore.elf" --root 0x40dad000

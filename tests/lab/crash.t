@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The crash extension (issue 8) on real vmcores of the lab kernel:
+# The crash extension on real vmcores of the lab kernel:
 # `crash -s --minimal --kaslr=auto VMLINUX VMCORE` (the only way crash 8.0.2
 # opens 6.12, QEMU_LAB.md §6), `extend kho.so`, and then
 #  - kho walk pages/ranges/stats/check = khowalk's output on the same dump,

@@ -36,24 +36,7 @@ chmod 755 "$root/init"
 cp "$ko" "$root/lab/kho_lab.ko"
 cp "$fwcfg" "$root/lab/qemu_fw_cfg.ko"
 
-for tool in "$@"; do
-	[ -x "$tool" ] || die "no tool '$tool'"
-	cp "$tool" "$root/bin/"
-	# A static tool (khotrace) needs nothing more.
-	if ldd "$tool" 2>&1 | grep -q "not a dynamic executable"; then
-		continue
-	fi
-	ldd "$tool" >"$root/ldd" 2>&1 || die "ldd '$tool' failed"
-	if grep -q 'not found' "$root/ldd"; then
-		cat "$root/ldd" >&2
-		die "'$tool' needs a library that is not installed"
-	fi
-	for lib in $(grep -o '/[^ :]*' "$root/ldd"); do
-		mkdir -p "$root${lib%/*}"
-		cp -L "$lib" "$root$lib"
-	done
-	rm -f "$root/ldd"
-done
+"$src/tests/lab/add-tools.sh" "$root" "$@"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out.tmp"
 mv "$out.tmp" "$out"

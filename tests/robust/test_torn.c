@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Torn reads (issue 9): a walk over live memory that changes while it is
+ * Torn reads: a walk over live memory that changes while it is
  * read must say so (-KHOR_ECHANGED, "changed while being read") instead of
  * returning a tree that never existed. The memory source here changes the
  * simulated memory at chosen points of the read sequence: after a page's

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Bitmap spans (issue 10): a walk whose consumer takes khor_bitmap spans
+ * Bitmap spans: a walk whose consumer takes khor_bitmap spans
  * must describe exactly the blocks that the same walk hands over as runs,
  * and the sinks fed spans must end in exactly the state they reach when
  * fed the runs the spans hold. Both are checked against a bit-by-bit

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Debian packaging (issue 11): dpkg-buildpackage -us -uc -b builds the three
+# Debian packaging: dpkg-buildpackage -us -uc -b builds the three
 # packages from a copy of the tree (tests/ux/build-deb.sh); each is unpacked
 # with dpkg -x into a temporary root and the tools run from there. Nothing
 # is installed on the host.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# `make install` with PREFIX and DESTDIR (issue 11): every piece lands under
+# `make install` with PREFIX and DESTDIR: every piece lands under
 # DESTDIR, the installed tools run, and a program builds and runs against
 # the installed library through `pkg-config khoradix` alone.
 . "$KHO_SRC/tests/cli/lib.sh"

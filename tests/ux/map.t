@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# `khowalk map` (issue 11) on a real lab dump (tests/vmcores/lab-kdump):
+# `khowalk map` on a real lab dump (tests/vmcores/lab-kdump):
 # the text strip and the SVG rendered to PNG by rsvg-convert are checked
 # against positions that mapcheck.py computes from kho_lab's ground truth
 # and the layout documented in khowalk(1), MAP LAYOUT, not from tools/map.c.
@@ -59,16 +59,16 @@ fi
 
 # Errors.
 run "$KHOWALK" "$@" pages --svg "$T/x.svg"
-expect_eq "$rc/$err" "2/khowalk: --svg is an option of 'map'" "--svg with pages is a usage error"
+expect_eq "$rc/$err" "2/khowalk: --svg is an option of 'map'$(usage_hint khowalk)" "--svg with pages is a usage error"
 run "$KHOWALK" "$@" -j map
-expect_eq "$rc/$err" "2/khowalk: 'map' draws a picture (text or --svg); for data use 'ranges -j'" \
+expect_eq "$rc/$err" "2/khowalk: 'map' draws a picture (text or --svg); for data use 'ranges -j'$(usage_hint khowalk)" \
 	"-j map is a usage error"
 run "$KHOWALK" "$@" map --scale 0
-expect_eq "$rc/$err" "2/khowalk: invalid --scale '0' (bytes per cell, e.g. 4096 or 64K)" "--scale 0"
+expect_eq "$rc/$err" "2/khowalk: invalid --scale '0' (bytes per cell, e.g. 4096 or 64K)$(usage_hint khowalk)" "--scale 0"
 run "$KHOWALK" "$@" map --width 0
-expect_eq "$rc/$err" "2/khowalk: invalid --width '0' (1 to 4096)" "--width 0"
+expect_eq "$rc/$err" "2/khowalk: invalid --width '0' (1 to 4096)$(usage_hint khowalk)" "--width 0"
 run "$KHOWALK" "$@" map --color=sometimes
-expect_eq "$rc/$err" "2/khowalk: invalid --color 'sometimes' (auto, always or never)" "--color=sometimes"
+expect_eq "$rc/$err" "2/khowalk: invalid --color 'sometimes' (auto, always or never)$(usage_hint khowalk)" "--color=sometimes"
 run "$KHOWALK" "$@" map --scale 1 --width 1
 expect_eq "$rc/$err" "1/khowalk: --scale 1 draws 27750414 rows (at most 65536): give a larger scale" \
 	"a scale that draws too many rows"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The progress line and the size formatter of tools/common.c (issue 11),
- * exactly; and when the display is enabled. progress.t runs the tools on
- * a terminal.
+ * The progress line and the size formatter of tools/common.c, exactly;
+ * when the display is enabled; and when a line is due, on a clock of the
+ * test's own (the delay of PROGRESS_DELAY_MS, the rate limit of
+ * PROGRESS_EVERY_MS), so that no check depends on the machine's speed.
+ * progress.t runs the tools on a terminal.
  */
 #include <unistd.h>
 
@@ -15,6 +17,89 @@ static void size_is(uint64_t n, const char *want)
 
 	tap_eq_str(human_bytes(buf, sizeof(buf), n), want, "human_bytes(%llu)",
 		   (unsigned long long)n);
+}
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* What the progress display wrote to @f since the last call. */
+static const char *written(FILE *f)
+{
+	static char buf[4096];
+	size_t n;
+
+	fflush(f);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	rewind(f);
+	if (ftruncate(fileno(f), 0))
+		buf[0] = 0;
+	return buf;
+}
+
+/* One line as progress_update() shows it, for @nodes metadata pages. */
+static const char *shown(unsigned int nodes)
+{
+	static char buf[512];
+	struct khor_walk_progress wp = { .nodes = nodes, .blocks = 1, .bytes = 4096, .phys = 0x1000 };
+	char line[256];
+
+	progress_format(line, sizeof(line), "khowalk", &wp, 0);
+	snprintf(buf, sizeof(buf), "\r%s\033[K", line);
+	return buf;
+}
+
+static void clocked(struct common_opts *o)
+{
+	struct khor_walk_progress wp = { .blocks = 1, .bytes = 4096, .phys = 0x1000 };
+	struct progress p;
+	FILE *err = tmpfile();
+
+	o->err = err;
+	o->progress = PROGRESS_AUTO;
+	fake_now = 1000;
+	progress_start(&p, o, NULL);
+	p.enabled = true;	/* as on a terminal */
+	p.now_ms = fake_clock;
+	p.start_ms = fake_now;
+	wp.nodes = 256;
+	fake_now = 1000 + PROGRESS_DELAY_MS - 1;
+	progress_update(&p, &wp);
+	tap_eq_str(written(err), "", "auto: nothing before %d ms", PROGRESS_DELAY_MS);
+	wp.nodes = 512;
+	fake_now = 1000 + PROGRESS_DELAY_MS;
+	progress_update(&p, &wp);
+	tap_eq_str(written(err), shown(512), "auto: a line once the walk has taken %d ms",
+		   PROGRESS_DELAY_MS);
+	wp.nodes = 768;
+	fake_now += PROGRESS_EVERY_MS - 1;
+	progress_update(&p, &wp);
+	tap_eq_str(written(err), "", "no other line within %d ms", PROGRESS_EVERY_MS);
+	wp.nodes = 1024;
+	fake_now += 1;
+	progress_update(&p, &wp);
+	tap_eq_str(written(err), shown(1024), "the next line after %d ms", PROGRESS_EVERY_MS);
+	progress_end(&p);
+	tap_eq_str(written(err), "\r\033[K", "the end erases the line");
+	progress_end(&p);
+	tap_eq_str(written(err), "", "... once");
+
+	o->progress = PROGRESS_ALWAYS;
+	fake_now = 5000;
+	progress_start(&p, o, NULL);
+	p.now_ms = fake_clock;
+	p.start_ms = fake_now;
+	wp.nodes = 256;
+	progress_update(&p, &wp);
+	tap_eq_str(written(err), shown(256), "always: a line at once");
+	progress_end(&p);
+	fclose(err);
+	o->err = stderr;
 }
 
 int main(void)
@@ -58,5 +143,6 @@ int main(void)
 	o.progress = PROGRESS_ALWAYS;
 	progress_start(&p, &o, NULL);
 	tap_ok(p.enabled, "--progress always is on");
+	clocked(&o);
 	return tap_done();
 }

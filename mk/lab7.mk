@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The upstream 7.x lab (tests/lab7/README.md): Debian unstable's newest
+# linux-source-7.x built with KHO, LUO, test_kho and BTF, booted under
+# QEMU/TCG with kho_lab7.ko and a LUO workload, handing over through a real
+# KHO kexec. The tools are checked against ground truth live in the first
+# kernel, on its vmcores, at the handover moment and in the second kernel.
+#
+#   make lab7-check         install, build (SAN=1), run tests/lab7/*.t;
+#                           `make check` and `make lab-check` run them too
+#   LAB7_SEED=N             seed of kho_lab7 and of the LUO workload
+#   LAB7_TIMEOUT=S          one deadline for the whole guest run
+#
+# The kernel is cached by version under $(LAB_CACHE)/upstream (its build
+# takes minutes, once); fails closed like the 6.12 lab.
+
+DEPS_GROUPS += lab7
+
+LAB7_DIR = $(O)/lab7
+LAB7_MOD_DIR := build/lab7/mod
+LAB7_SEED ?= 1
+LAB7_TIMEOUT ?= 400
+LAB7_TESTS := $(sort $(wildcard tests/lab7/*.t))
+LAB7_TOOLS = $(O)/tools/khowalk $(O)/tools/khodump
+
+SLOW_TESTS += $(LAB7_TESTS)
+# The committed dumps cut from the 7.x lab (tests/vmcores/README.md).
+FAST_TESTS += tests/vmcores/upstream.t
+ifeq ($(TESTS_TO_RUN),all)
+TEST_DEPS += lab7-prep
+endif
+
+.PHONY: lab7-check lab7-check-run lab7-prep
+
+lab7-check:
+	$(Q)scripts/install-deps.sh $(DEPS_FAST_GROUPS) lab7
+	$(Q)$(MAKE) --no-print-directory SAN=1 lab7-check-run
+
+lab7-check-run: all lab7-prep
+	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh $(LAB7_TESTS)
+
+# Always asked: quick when the kernel cache and the module are current.
+lab7-prep: $(LAB7_TOOLS) $(CRASH_SO)
+	$(call msg,LAB7,$(LAB7_DIR))
+	$(Q)tests/lab7/prepare.sh $(CURDIR) $(LAB7_DIR) $(LAB_CACHE) \
+		$(LAB7_MOD_DIR) $(LAB7_TOOLS)
+	$(Q)printf '%s\n' "LAB7_SEED='$(LAB7_SEED)'" \
+		"LAB7_TIMEOUT='$(LAB7_TIMEOUT)'" \
+		"CRASH_SO='$(abspath $(CRASH_SO))'" >>$(LAB7_DIR)/config.sh
+
+EXTRA_HELP += lab7-check

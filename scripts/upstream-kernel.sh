@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build the upstream Linux 7.x kernel of the lab: the newest linux-source-7.*
+# that Debian unstable carries, configured from tinyconfig plus
+# tests/lab7/kho-7x.config (KHO with its debugfs and debug checks, test_kho,
+# LUO, memfd preservation, /proc/kcore, modules, BPF with BTF, kprobes and
+# ftrace), cached by version.
+#
+# usage: scripts/upstream-kernel.sh CACHE_DIR CONFIG_FRAGMENT
+#
+# The package comes through the archive this machine's apt already uses: the
+# URI is read from apt's own sources, and apt runs on a private sources list
+# and state directory so the system's configuration is never changed. Leaves
+#   CACHE_DIR/upstream/VERSION/{bzImage,vmlinux,System.map,version,build/}
+# (build/ is the configured and built tree an out-of-tree module build
+# needs) and CACHE_DIR/upstream/current naming VERSION; prints the version
+# and is quick when the cache is complete for the fragment.
+set -eu
+
+cache=${1:?usage: upstream-kernel.sh CACHE_DIR CONFIG_FRAGMENT}
+frag=${2:?usage: upstream-kernel.sh CACHE_DIR CONFIG_FRAGMENT}
+frag=$(readlink -f "$frag")
+top=$cache/upstream
+aptdir=$top/apt
+
+die() {
+	echo "upstream-kernel: $*" >&2
+	exit 1
+}
+
+[ -r "$frag" ] || die "cannot read config fragment '$frag'"
+mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" ||
+	die "cannot create '$aptdir'"
+
+# The archive's URI, from apt's own sources: the first URI that serves the
+# machine's main suite (not its -security or -updates twin).
+archive_uri() {
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		{
+			uri = ""; suites = ""
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uri = u[1] }
+				if ($i ~ /^Suites:/) suites = $i
+			}
+			if (uri != "" && suites !~ /-security/) { print uri; exit }
+		}' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		awk '$1 == "deb" {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) break
+			if ($(i + 1) !~ /-security/) { print $i; exit }
+		}' "$f"
+	done
+}
+uri=$(archive_uri | head -n 1)
+[ -n "$uri" ] || die "no archive URI in apt's sources (/etc/apt/sources.list*)"
+
+cat >"$aptdir/parts/sid.sources" <<SRC
+Types: deb
+URIs: $uri
+Suites: sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+
+apt_priv() {
+	apt-get -q -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$aptdir/parts" \
+		-o Dir::State::Lists="$aptdir/lists" \
+		-o Dir::Cache="$aptdir/cache" \
+		-o Dir::State::status=/dev/null \
+		-o APT::Get::List-Cleanup=0 "$@"
+}
+apt_cache_priv() {
+	apt-cache -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$aptdir/parts" \
+		-o Dir::State::Lists="$aptdir/lists" \
+		-o Dir::Cache="$aptdir/cache" \
+		-o Dir::State::status=/dev/null "$@"
+}
+
+# Refresh the unstable index at most once an hour: unstable moves, and the
+# lab follows it.
+stamp=$aptdir/updated
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
+	if apt_priv update >"$aptdir/update.log" 2>&1; then
+		touch "$stamp"
+	elif [ -r "$top/current" ] && [ -s "$top/$(cat "$top/current")/bzImage" ]; then
+		# The archive is out of reach: test the kernel we have, and say so.
+		echo "upstream-kernel: apt-get update of unstable failed; using the cached $(cat "$top/current")" >&2
+		cat "$top/current"
+		exit 0
+	else
+		cat "$aptdir/update.log" >&2
+		die "apt-get update of unstable failed"
+	fi
+fi
+
+pkg=$(apt_cache_priv pkgnames linux-source-7. 2>/dev/null |
+	grep -E '^linux-source-7\.[0-9]+$' | sort -t. -k2,2n | tail -n 1)
+[ -n "$pkg" ] || die "unstable carries no linux-source-7.* package"
+pver=$(apt_cache_priv show "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+[ -n "$pver" ] || die "no version for '$pkg'"
+
+# The fragment is part of the cache key: a changed fragment rebuilds.
+fsum=$(cat "$frag" "$0" | sha256sum | cut -c1-16)
+key="$pkg=$pver $fsum"
+if [ -r "$top/current" ]; then
+	cur=$(cat "$top/current")
+	d=$top/$cur
+	if [ -r "$d/key" ] && [ "$(cat "$d/key")" = "$key" ] && [ -s "$d/bzImage" ] &&
+		[ -s "$d/vmlinux" ] && [ -s "$d/build/Module.symvers" ]; then
+		echo "$cur"
+		exit 0
+	fi
+fi
+
+echo "upstream-kernel: fetching $pkg=$pver from unstable" >&2
+rm -f "$aptdir"/*.deb
+(cd "$aptdir" && apt_priv download "$pkg=$pver" >/dev/null 2>"$aptdir/download.log") ||
+	{ cat "$aptdir/download.log" >&2; die "cannot download '$pkg=$pver'"; }
+deb=$(ls "$aptdir"/*.deb 2>/dev/null | head -n 1)
+[ -n "$deb" ] || die "apt-get download left no .deb"
+
+work=$top/.work
+rm -rf "$work"
+mkdir -p "$work"
+dpkg -x "$deb" "$work/root" || die "cannot unpack '$deb'"
+tarball=$(ls "$work"/root/usr/src/linux-source-7.*.tar.* 2>/dev/null | head -n 1)
+[ -n "$tarball" ] || die "'$deb' has no usr/src/linux-source-7.*.tar.*"
+tar -C "$work" -xf "$tarball" || die "cannot unpack '$tarball'"
+rm -rf "$work/root" "$deb"
+src=$(ls -d "$work"/linux-source-7.* | head -n 1)
+
+start=$(date +%s)
+make -s -C "$src" tinyconfig >/dev/null
+(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$frag") >"$work/merge.log" 2>&1 ||
+	{ cat "$work/merge.log" >&2; die "merge_config failed"; }
+make -s -C "$src" olddefconfig >/dev/null
+# Every option of the fragment must have survived olddefconfig: a missing
+# dependency silently drops one, and the lab would test the wrong kernel.
+missing=""
+while IFS= read -r line; do
+	case $line in CONFIG_*=*) ;; *) continue ;; esac
+	grep -qxF "$line" "$src/.config" || missing="$missing ${line%%=*}"
+done <"$frag"
+[ -z "$missing" ] || die "options of the fragment not set after olddefconfig:$missing"
+make -s -C "$src" -j"$(nproc)" bzImage modules >"$work/build.log" 2>&1 ||
+	{ tail -n 40 "$work/build.log" >&2; die "kernel build failed (log: $work/build.log)"; }
+secs=$(($(date +%s) - start))
+
+kver=$(make -s -C "$src" kernelrelease)
+[ -n "$kver" ] || die "no kernelrelease"
+dest=$top/$kver
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$src/arch/x86/boot/bzImage" "$src/vmlinux" "$src/System.map" "$dest/"
+mv "$src" "$dest/build"
+echo "$key" >"$dest/key"
+echo "$kver" >"$dest/version"
+echo "$secs" >"$dest/build-seconds"
+echo "$kver" >"$top/current"
+rm -rf "$work"
+echo "upstream-kernel: $kver ($pkg $pver) built in ${secs}s into $dest" >&2
+echo "$kver"

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_lab7: the upstream 7.x lab module. It preserves a seeded random set
+ * of memory through the real exported KHO API of the running kernel (no
+ * tree of its own), hands two blobs over with kho_add_subtree(), and
+ * publishes in debugfs exactly which blocks it preserved, so the tools can
+ * be checked against ground truth on the kernel our users run.
+ *
+ * What it preserves, from the seed:
+ *  - folios of orders 0-6 with kho_preserve_folio();
+ *  - an unaligned page range inside an order-9 allocation with
+ *    kho_preserve_pages(), which splits it into naturally aligned blocks
+ *    (order = min(ctz(pfn), ilog2(pages left)); one NUMA node here);
+ *  - a vmalloc area with kho_preserve_vmalloc() (each page, and the
+ *    chunk pages that list them);
+ *  - "kho_lab": an FDT blob from kho_alloc_preserve() (written by the
+ *    module: 7.2 exports no libfdt to modules) naming its folios, range
+ *    and vmalloc descriptor;
+ *  - "kho_lab_raw": a raw blob of three pages from kho_alloc_preserve()
+ *    (an order-2 folio) holding the struct kho_vmalloc descriptor;
+ *  - one "leaked" folio, preserved and referenced by nothing;
+ *  - folios preserved and unpreserved again, leaving cleared bits.
+ *
+ * debugfs kho_lab7/:
+ *  truth   "0x<phys> <order> <what>" for every block it preserved, sorted
+ *  leaked  "0x<phys> <order>" of the leaked folio
+ *  loop    (write "N") N times kho_preserve_folio + kho_unpreserve_folio
+ *          of one folio of its own; loop_done counts the pairs done
+ */
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+static ulong seed = 1;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "seed of the random set of preserved memory");
+
+#define LAB_MAX_FOLIOS	48
+#define LAB_MAX_BLOCKS	512
+#define LAB_VM_PAGES	5
+#define LAB_RAW_SIZE	(3 * PAGE_SIZE)
+#define LAB_RAW_MAGIC	0x003762616c6f686bULL	/* "kholab7" in memory */
+
+struct lab_block {
+	u64 phys;
+	unsigned int order;
+	const char *what;
+};
+
+struct lab_raw {
+	u64 magic;
+	u64 seed;
+	struct kho_vmalloc vm;
+};
+
+static struct folio *folios[LAB_MAX_FOLIOS];
+static unsigned int nr_folios;
+static struct page *range_base;
+static unsigned long range_pfn, range_pages;
+static void *vm_area;
+static void *fdt_blob, *raw_blob;
+static struct folio *leak_folio, *loop_folio;
+static struct lab_block blocks[LAB_MAX_BLOCKS];
+static unsigned int nr_blocks;
+static char *truth_text, leak_text[48];
+static struct debugfs_blob_wrapper truth_blob, leak_blob;
+static struct dentry *lab_dir;
+static DEFINE_MUTEX(loop_lock);
+static u64 loop_done;
+static u64 rng_state;
+
+static u64 rng_next(void)
+{
+	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long rng_below(unsigned long n)
+{
+	return n ? rng_next() % n : 0;
+}
+
+static void lab_record(u64 phys, unsigned int order, const char *what)
+{
+	if (WARN_ON(nr_blocks >= LAB_MAX_BLOCKS))
+		return;
+	blocks[nr_blocks].phys = phys;
+	blocks[nr_blocks].order = order;
+	blocks[nr_blocks].what = what;
+	nr_blocks++;
+}
+
+/* The split of kho_preserve_pages() in 7.2, computed independently. */
+static void lab_record_pages(unsigned long pfn, unsigned long nr,
+			     const char *what)
+{
+	unsigned long end = pfn + nr;
+
+	while (pfn < end) {
+		unsigned int order = min_t(unsigned int, __ffs(pfn),
+					   ilog2(end - pfn));
+
+		lab_record(PFN_PHYS(pfn), order, what);
+		pfn += 1UL << order;
+	}
+}
+
+static int lab_cmp(const void *a, const void *b)
+{
+	const struct lab_block *x = a, *y = b;
+
+	if (x->phys != y->phys)
+		return x->phys < y->phys ? -1 : 1;
+	return 0;
+}
+
+static struct folio *lab_preserve_folio(unsigned int order, const char *what)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, order);
+
+	if (!folio)
+		return NULL;
+	if (kho_preserve_folio(folio)) {
+		folio_put(folio);
+		return NULL;
+	}
+	lab_record(PFN_PHYS(folio_pfn(folio)), order, what);
+	return folio;
+}
+
+static int lab_add_folios(void)
+{
+	unsigned int order, i, n;
+
+	for (order = 0; order <= 6; order++) {
+		n = 1 + rng_below(order < 3 ? 6 : 3);
+		for (i = 0; i < n && nr_folios < LAB_MAX_FOLIOS; i++) {
+			struct folio *f = lab_preserve_folio(order, "folio");
+
+			if (!f)
+				return -ENOMEM;
+			folios[nr_folios++] = f;
+		}
+	}
+	return 0;
+}
+
+/* Preserved and unpreserved again: cleared bits in live leaves. */
+static int lab_add_and_remove(void)
+{
+	unsigned int i, n = 1 + rng_below(3);
+
+	for (i = 0; i < n; i++) {
+		struct folio *f = folio_alloc(GFP_KERNEL, rng_below(4));
+		int err;
+
+		if (!f)
+			return -ENOMEM;
+		err = kho_preserve_folio(f);
+		if (!err)
+			kho_unpreserve_folio(f);
+		folio_put(f);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int lab_add_range(void)
+{
+	int err;
+
+	range_base = alloc_pages(GFP_KERNEL | __GFP_ZERO, 9);
+	if (!range_base)
+		return -ENOMEM;
+	range_pfn = page_to_pfn(range_base) + 1 + rng_below(200);
+	range_pages = 1 + rng_below(300);
+	err = kho_preserve_pages(pfn_to_page(range_pfn), range_pages);
+	if (err)
+		return err;
+	lab_record_pages(range_pfn, range_pages, "range");
+	return 0;
+}
+
+static int lab_add_vmalloc(struct kho_vmalloc *vm)
+{
+	const struct kho_vmalloc_chunk *chunk;
+	unsigned int i;
+	u64 next;
+	int err;
+
+	vm_area = vmalloc(LAB_VM_PAGES * PAGE_SIZE);
+	if (!vm_area)
+		return -ENOMEM;
+	for (i = 0; i < LAB_VM_PAGES; i++)
+		memset(vm_area + i * PAGE_SIZE, 0xa0 + i, PAGE_SIZE);
+	err = kho_preserve_vmalloc(vm_area, vm);
+	if (err)
+		return err;
+	for (i = 0; i < LAB_VM_PAGES; i++)
+		lab_record(page_to_phys(vmalloc_to_page(vm_area + i * PAGE_SIZE)),
+			   0, "vmalloc-data");
+	for (next = vm->first.phys; next; next = chunk->hdr.next.phys) {
+		chunk = phys_to_virt(next);
+		lab_record(next, 0, "vmalloc-chunk");
+	}
+	return 0;
+}
+
+/* ---- a minimal sequential FDT writer (7.2 exports no libfdt) ---- */
+
+#define FDT_MAGIC_VAL		0xd00dfeed
+#define FDT_BEGIN_NODE_TOK	0x1
+#define FDT_END_NODE_TOK	0x2
+#define FDT_PROP_TOK		0x3
+#define FDT_END_TOK		0x9
+#define FDT_HDR_SIZE		40
+#define FDT_STRUCT_OFF		(FDT_HDR_SIZE + 16)
+
+struct fdt_writer {
+	u8 *buf;
+	u32 size;
+	u32 pos;
+	char strings[128];
+	u32 strings_len;
+	int err;
+};
+
+static void fdtw_put(struct fdt_writer *w, const void *data, u32 len)
+{
+	u32 padded = ALIGN(len, 4);
+
+	if (w->err || w->pos + padded > w->size) {
+		w->err = -ENOSPC;
+		return;
+	}
+	memcpy(w->buf + w->pos, data, len);
+	memset(w->buf + w->pos + len, 0, padded - len);
+	w->pos += padded;
+}
+
+static void fdtw_u32(struct fdt_writer *w, u32 v)
+{
+	__be32 be = cpu_to_be32(v);
+
+	fdtw_put(w, &be, sizeof(be));
+}
+
+static u32 fdtw_string(struct fdt_writer *w, const char *s)
+{
+	u32 len = strlen(s) + 1, off = 0;
+
+	while (off < w->strings_len) {
+		if (!strcmp(w->strings + off, s))
+			return off;
+		off += strlen(w->strings + off) + 1;
+	}
+	if (w->strings_len + len > sizeof(w->strings)) {
+		w->err = -ENOSPC;
+		return 0;
+	}
+	memcpy(w->strings + w->strings_len, s, len);
+	w->strings_len += len;
+	return off;
+}
+
+static void fdtw_prop(struct fdt_writer *w, const char *name,
+		      const void *val, u32 len)
+{
+	u32 nameoff = fdtw_string(w, name);
+
+	fdtw_u32(w, FDT_PROP_TOK);
+	fdtw_u32(w, len);
+	fdtw_u32(w, nameoff);
+	fdtw_put(w, val, len);
+}
+
+/* u64 values in CPU byte order, as KHO's own properties are. */
+static void fdtw_prop_u64(struct fdt_writer *w, const char *name, u64 v)
+{
+	fdtw_prop(w, name, &v, sizeof(v));
+}
+
+static u32 fdtw_finish(struct fdt_writer *w)
+{
+	__be32 *hdr = (__be32 *)w->buf;
+	u32 strings_off;
+
+	fdtw_u32(w, FDT_END_TOK);
+	strings_off = w->pos;
+	if (!w->err && strings_off + w->strings_len > w->size)
+		w->err = -ENOSPC;
+	if (w->err)
+		return 0;
+	memcpy(w->buf + strings_off, w->strings, w->strings_len);
+	hdr[0] = cpu_to_be32(FDT_MAGIC_VAL);
+	hdr[1] = cpu_to_be32(strings_off + w->strings_len);
+	hdr[2] = cpu_to_be32(FDT_STRUCT_OFF);
+	hdr[3] = cpu_to_be32(strings_off);
+	hdr[4] = cpu_to_be32(FDT_HDR_SIZE);
+	hdr[5] = cpu_to_be32(17);
+	hdr[6] = cpu_to_be32(16);
+	hdr[8] = cpu_to_be32(w->strings_len);
+	hdr[9] = cpu_to_be32(strings_off - FDT_STRUCT_OFF);
+	return strings_off + w->strings_len;
+}
+
+/*
+ * "kho_lab": compatible "kho-lab-v1"; "folios" = (phys, order) u64 pairs;
+ * "range" = (phys, pages); "vmalloc" = the raw blob's physical address
+ * (the descriptor lives there).
+ */
+static u32 lab_build_fdt(void)
+{
+	static const char compat[] = "kho-lab-v1";
+	struct fdt_writer w = { .buf = fdt_blob, .size = PAGE_SIZE,
+				.pos = FDT_STRUCT_OFF };
+	u64 *pairs;
+	unsigned int i;
+	u32 total;
+
+	pairs = kcalloc(2 * nr_folios, sizeof(*pairs), GFP_KERNEL);
+	if (!pairs)
+		return 0;
+	for (i = 0; i < nr_folios; i++) {
+		pairs[2 * i] = PFN_PHYS(folio_pfn(folios[i]));
+		pairs[2 * i + 1] = folio_order(folios[i]);
+	}
+	fdtw_u32(&w, FDT_BEGIN_NODE_TOK);
+	fdtw_put(&w, "", 1);
+	fdtw_prop(&w, "compatible", compat, sizeof(compat));
+	fdtw_prop(&w, "folios", pairs, 2 * nr_folios * sizeof(*pairs));
+	fdtw_prop_u64(&w, "range-start", PFN_PHYS(range_pfn));
+	fdtw_prop_u64(&w, "range-pages", range_pages);
+	fdtw_prop_u64(&w, "vmalloc", virt_to_phys(raw_blob));
+	fdtw_u32(&w, FDT_END_NODE_TOK);
+	total = fdtw_finish(&w);
+	kfree(pairs);
+	return total;
+}
+
+static int lab_build_truth(void)
+{
+	size_t cap = 64 + (size_t)nr_blocks * 48, len = 0;
+	unsigned int i;
+
+	sort(blocks, nr_blocks, sizeof(*blocks), lab_cmp, NULL);
+	truth_text = kvmalloc(cap, GFP_KERNEL);
+	if (!truth_text)
+		return -ENOMEM;
+	for (i = 0; i < nr_blocks; i++)
+		len += scnprintf(truth_text + len, cap - len, "0x%llx %u %s\n",
+				 blocks[i].phys, blocks[i].order,
+				 blocks[i].what);
+	truth_blob.data = truth_text;
+	truth_blob.size = len;
+	snprintf(leak_text, sizeof(leak_text), "0x%llx %u\n",
+		 PFN_PHYS(folio_pfn(leak_folio)), folio_order(leak_folio));
+	leak_blob.data = leak_text;
+	leak_blob.size = strlen(leak_text);
+	return 0;
+}
+
+static ssize_t lab_loop_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	unsigned long n, i;
+	int err;
+
+	err = kstrtoul_from_user(ubuf, count, 0, &n);
+	if (err)
+		return err;
+	if (n > 1000000)
+		return -EINVAL;
+	mutex_lock(&loop_lock);
+	for (i = 0; i < n; i++) {
+		err = kho_preserve_folio(loop_folio);
+		if (err)
+			break;
+		kho_unpreserve_folio(loop_folio);
+		loop_done++;
+	}
+	mutex_unlock(&loop_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations lab_loop_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_loop_write,
+};
+
+static int __init kho_lab7_init(void)
+{
+	struct lab_raw *raw;
+	u32 fdt_size;
+	int err;
+
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	rng_state = seed;
+
+	err = lab_add_folios();
+	if (!err)
+		err = lab_add_and_remove();
+	if (!err)
+		err = lab_add_range();
+	if (err)
+		return err;
+
+	raw_blob = kho_alloc_preserve(LAB_RAW_SIZE);
+	if (IS_ERR(raw_blob))
+		return PTR_ERR(raw_blob);
+	lab_record(virt_to_phys(raw_blob), get_order(LAB_RAW_SIZE), "blob-raw");
+	raw = raw_blob;
+	raw->magic = LAB_RAW_MAGIC;
+	raw->seed = seed;
+	err = lab_add_vmalloc(&raw->vm);
+	if (err)
+		return err;
+
+	fdt_blob = kho_alloc_preserve(PAGE_SIZE);
+	if (IS_ERR(fdt_blob))
+		return PTR_ERR(fdt_blob);
+	lab_record(virt_to_phys(fdt_blob), 0, "blob-fdt");
+	fdt_size = lab_build_fdt();
+	if (!fdt_size)
+		return -ENOSPC;
+
+	leak_folio = lab_preserve_folio(rng_below(3), "leaked");
+	loop_folio = folio_alloc(GFP_KERNEL, 0);
+	if (!leak_folio || !loop_folio)
+		return -ENOMEM;
+
+	err = kho_add_subtree("kho_lab", fdt_blob, fdt_size);
+	if (!err)
+		err = kho_add_subtree("kho_lab_raw", raw_blob, LAB_RAW_SIZE);
+	if (!err)
+		err = lab_build_truth();
+	if (err)
+		return err;
+
+	lab_dir = debugfs_create_dir("kho_lab7", NULL);
+	debugfs_create_blob("truth", 0444, lab_dir, &truth_blob);
+	debugfs_create_blob("leaked", 0444, lab_dir, &leak_blob);
+	debugfs_create_file("loop", 0200, lab_dir, NULL, &lab_loop_fops);
+	debugfs_create_u64("loop_done", 0444, lab_dir, &loop_done);
+	pr_info("kho_lab7: seed %lu: %u blocks preserved\n", seed, nr_blocks);
+	return 0;
+}
+
+/*
+ * No exit: what the module handed over must stay preserved until the
+ * kexec, and its memory must stay allocated (a failed init leaks on
+ * purpose for the same reason: the lab guest is thrown away).
+ */
+module_init(kho_lab7_init);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("khotools upstream 7.x lab: preserves a seeded set through the KHO API");
