@@ -356,11 +356,15 @@ static void decode_fdt_blob(struct blob_ctx *c, const uint8_t *buf, size_t len)
 		compat = NULL;
 		break;
 	}
-	/* luo-v2 (an FDT pointing at a luo_ser) is known, not decoded. */
+	/*
+	 * luo-v2, an FDT pointing at a luo_ser, only existed in postings of
+	 * the linked-block series (blob_luo_v5.c): known, not decoded.
+	 */
 	if (compat && !strncmp(compat, "luo-v", 5))
 		blob_problem(c, -KHOR_EFORMAT, false, 0,
-			     "LUO: version \"%s\" is not supported (this decodes luo-v1 and luo-v5)",
-			     compat);
+			     "LUO: version \"%s\" is not supported (this decodes luo-v1 and luo-v5%s)",
+			     compat, strcmp(compat, "luo-v2") ? "" :
+			     "; it never shipped in a released kernel");
 	free(fdt);
 }
 

@@ -27,12 +27,15 @@
  * session's file count.
  *
  * Which LUO layouts a kernel wrote, from the sources and the mailing list:
- * "luo-v1" (an FDT with a "luo-session" node) is decoded by blob_luo.c;
- * "luo-v2" (an FDT whose "luo-abi-header" points at a luo_ser without a
- * compatible) was replaced by the raw struct in the linked-block series
- * (v6 posting, 2026-06-03), whose revisions named it "luo-v3" and
- * "luo-v4" before it was merged as "luo-v5" in 7.2: those two never
- * shipped. Only luo-v5 is decoded here; the others are named and refused.
+ * "luo-v1" (an FDT with "luo-session" and "luo-flb" nodes) is what
+ * kernels before 7.2 wrote, decoded by blob_luo.c. The linked-block
+ * series replaced it: its v2 posting ("liveupdate: centralize state
+ * management into struct luo_ser", 2026-05-14) made it "luo-v2", an FDT
+ * whose "luo-abi-header" points at a luo_ser without a compatible; the v6
+ * posting (2026-06-03) dropped the FDT for the raw struct as "luo-v3",
+ * later revisions said "luo-v4", and 7.2 merged it as "luo-v5". So
+ * luo-v2 to luo-v4 never shipped in a released kernel. Only luo-v5 is
+ * decoded here; the others are named and refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,7 +317,8 @@ void blob_luo_raw(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	}
 	blob_problem(c, -KHOR_EFORMAT, false, 0,
 		     "LUO: version \"%s\" is not supported (this decodes luo-v1 and luo-v5; %s)",
-		     compat, !strncmp(compat, "luo-v3", 6) || !strncmp(compat, "luo-v4", 6) ?
+		     compat, !strncmp(compat, "luo-v2", 6) ||
+		     !strncmp(compat, "luo-v3", 6) || !strncmp(compat, "luo-v4", 6) ?
 		     "it never shipped in a released kernel" :
 		     "unknown layout");
 }

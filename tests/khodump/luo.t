@@ -92,6 +92,13 @@ assert l["note"].startswith("sessions not yet serialized")
 '
 ok $? "unserialized LUO is reported as not yet serialized"
 
+# luo-v2, the FDT form of the postings before 7.2: named, exit 1.
+printf 'format radix\ncompatible kho-v4\nsubnode LUO luo-v2\n' |
+	"$GEN" --elf "$T/v2.elf" --info "$T/v2.info" -
+run "$KHODUMP" --vmcore "$T/v2.elf" --fdt-phys "$(fdt_of v2)" --no-summary
+expect_eq "$rc:$err" "1:khodump: sub-node 'LUO': LUO: version \"luo-v2\" is not supported (this decodes luo-v1 and luo-v5; it never shipped in a released kernel)" \
+	"luo-v2 (an FDT) is named as unsupported, exit 1"
+
 # Damaged LUO state: tests/robust/luo-catalogue.t.
 
 done_testing
