@@ -23,10 +23,14 @@ expect_eq "$rc:$err" "0:" "LUO decodes cleanly (exit 0, no messages)"
 printf '%s\n' "$out" | sed -n '/^sub-node "LUO":/,/^summary:/p' | sed '$d' >"$T/got"
 same_file "$T/got" "$D/expected/luo.txt" "text of the LUO sub-node is exact"
 
-run "$KHODUMP" --vmcore "$T/luo.elf" --fdt-phys "$(fdt_of luo)" -j
-printf '%s\n' "$out" >"$T/j"
-# The same facts as the generator's --info lines, from the JSON.
-python3 - "$T/j" >"$T/from-json" <<'EOP'
+# json_truth NAME: khodump -j of $T/NAME.elf holds the generator's --info
+# lines for sessions, files, memfd folios and FLB entries; $T/j keeps it.
+json_truth() {
+	run "$KHODUMP" --vmcore "$T/$1.elf" --fdt-phys "$(fdt_of "$1")" -j
+	expect_eq "$rc:$err" "0:" "$1: khodump -j exits 0, no messages"
+	printf '%s\n' "$out" >"$T/j"
+	# The same facts as the generator's --info lines, from the JSON.
+	python3 - "$T/j" >"$T/from-json" <<'EOP'
 import json, sys
 d = json.load(open(sys.argv[1]))
 l = [s for s in d["subnodes"] if s["name"] == "LUO"][0]["blob"]["decoded"]
@@ -45,10 +49,13 @@ for s in l["sessions"]:
 for e in l["flb"]["entries"]:
     print("luo-flb: %s %s %d" % (e["name"], e["data"], e["count"]))
 EOP
-ok $? "JSON parses and has sessions, files, folios and FLB entries"
-grep -E '^(luo-session|memfd-folio|memfd|luo-file|luo-flb): ' "$T/luo.info" \
-	>"$T/want"
-same_file "$T/from-json" "$T/want" "JSON equals what the generator wrote"
+	ok $? "$1: JSON parses and has sessions, files, folios and FLB entries"
+	grep -E '^(luo-session|memfd-folio|memfd|luo-file|luo-flb): ' \
+		"$T/$1.info" >"$T/want"
+	same_file "$T/from-json" "$T/want" "$1: JSON equals what the generator wrote"
+}
+
+json_truth luo
 python3 - "$T/j" <<'EOP'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -60,6 +67,11 @@ assert (m["size"], m["pages"]) == (0x5000, 6), m
 assert [x["offset"] for x in m["folios"]] == ["0x0", "0x1000", "0x4000"]
 EOP
 ok $? "JSON: version, state, memfd size, pages and file offsets"
+
+# The same handover at 16 KiB pages: blocks and folios are 16 KiB pages.
+gen "$SPECS/luo-16k.spec" luo16
+ok $? "generator writes the LUO handover at 16 KiB pages"
+json_truth luo16
 
 # Chains of more than one block, as the kernel fills them.
 printf 'include %s\n' "$ROBUST/luo-base.inc" >"$T/sound.spec"
