@@ -111,6 +111,13 @@ run "$KHODUMP" --vmcore "$T/v2.elf" --fdt-phys "$(fdt_of v2)" --no-summary
 expect_eq "$rc:$err" "1:khodump: sub-node 'LUO': LUO: version \"luo-v2\" is not supported (this decodes luo-v1 and luo-v5; it never shipped in a released kernel)" \
 	"luo-v2 (an FDT) is named as unsupported, exit 1"
 
+# A memfd-v1 file in a luo-v5 handover: its data is named, not guessed at.
+printf 'format radix\ncompatible kho-v4\nluo 1\nluo-session s\nluo-file memfd-v1 0x5 0x1000\n' |
+	"$GEN" --elf "$T/m1.elf" --info "$T/m1.info" -
+run "$KHODUMP" --vmcore "$T/m1.elf" --fdt-phys "$(fdt_of m1)" --no-summary
+expect_eq "$rc:$err" "1:khodump: sub-node 'LUO': LUO file \"memfd-v1\": version not supported (this decodes memfd-v2)" \
+	"memfd-v1 data is named as unsupported, exit 1"
+
 # Damaged LUO state: tests/robust/luo-catalogue.t.
 
 done_testing
