@@ -18,7 +18,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 mkdir -p fuzz/corpus/fdt fuzz/corpus/walk_v2 fuzz/corpus/walk_v1 fuzz/corpus/raw \
-	fuzz/corpus/elf fuzz/corpus/blob
+	fuzz/corpus/elf fuzz/corpus/blob fuzz/corpus/luo
 
 # byte VALUE: one raw byte
 byte() { printf "\\$(printf %03o "$1")"; }
@@ -118,6 +118,15 @@ hex() { printf '%s' "$*" | tr -d ' ' | xxd -r -p; }
 	hex 02 0010000000000000 0010 0018000000000000 1000 0040000000000000 1000
 	hex 01 0010000000000000 1000
 } >fuzz/corpus/raw/seed-overlap
-for t in fdt walk_v2 walk_v1 raw elf blob; do
+# luo: fuzz/seeds/luo.spec's memory at 0x100000, with and without the map,
+# max_items, the released flag
+"$gen" --raw "$tmp/luo.raw" --info "$tmp/luo.info" fuzz/seeds/luo.spec
+luo=$(sed -n 's/^luo: \(0x[0-9a-f]*\) .*/\1/p' "$tmp/luo.info")
+root=$(sed -n 's/^root_phys: //p' "$tmp/luo.info")
+for flags in 0 1 3 5; do
+	{ byte $flags; le $((luo - 0x100000)) 3; le $((root - 0x100000)) 4
+	  cat "$tmp/luo.raw"; } >"fuzz/corpus/luo/seed-$flags"
+done
+for t in fdt walk_v2 walk_v1 raw elf blob luo; do
 	printf '%s: %s inputs\n' "$t" "$(ls fuzz/corpus/$t | wc -l)"
 done

@@ -353,8 +353,18 @@ static void decode_fdt_blob(struct blob_ctx *c, const uint8_t *buf, size_t len)
 			continue;
 		kv_str(c->root, "decoder", fdt_decoders[i].compatible);
 		fdt_decoders[i].decode(c, fdt, kv_obj(c->root, "decoded"));
+		compat = NULL;
 		break;
 	}
+	/*
+	 * luo-v2, an FDT pointing at a luo_ser, only existed in postings of
+	 * the linked-block series (blob_luo_v5.c): known, not decoded.
+	 */
+	if (compat && !strncmp(compat, "luo-v", 5))
+		blob_problem(c, -KHOR_EFORMAT, false, 0,
+			     "LUO: version \"%s\" is not supported (this decodes luo-v1 and luo-v5%s)",
+			     compat, strcmp(compat, "luo-v2") ? "" :
+			     "; it never shipped in a released kernel");
 	free(fdt);
 }
 
@@ -468,6 +478,10 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 
 	if (len >= sizeof(struct fdt_header) && fdt_magic(buf) == FDT_MAGIC) {
 		decode_fdt_blob(&c, buf, len);
+	} else if (!strcmp(sub->name, "LUO")) {
+		kv_str(c.root, "format", "luo");
+		kv_str(c.root, "decoder", "luo");
+		blob_luo_raw(&c, buf, len, kv_obj(c.root, "decoded"));
 	} else if (!strcmp(sub->name, "kexec-metadata")) {
 		kv_str(c.root, "format", "kexec-metadata");
 		kv_str(c.root, "decoder", "kexec-metadata");

@@ -45,6 +45,7 @@ struct blob_ctx {
 	struct khor_value *root;	/* the blob's object */
 	struct khor_value *problems;	/* "problems" list, made on first use */
 	bool not_followed;	/* incoming: a pointer was not followed */
+	uint64_t blocks_left;	/* linked-block reads this blob may still do */
 };
 
 /*
@@ -91,6 +92,12 @@ KHOR_HIDDEN void blob_memblock(struct blob_ctx *c, const void *fdt,
 			       struct khor_value *out);
 KHOR_HIDDEN void blob_kho_test(struct blob_ctx *c, const void *fdt,
 			       struct khor_value *out);
+/* The raw "LUO" blob of kho-v4 (struct luo_ser), by its compatible. */
+KHOR_HIDDEN void blob_luo_raw(struct blob_ctx *c, const uint8_t *buf,
+			      size_t len, struct khor_value *out);
+/* A LUO file's data, decoded by its handler compatible, under @file. */
+KHOR_HIDDEN void blob_luo_file_data(struct blob_ctx *c, const char *compat,
+				    uint64_t data, struct khor_value *file);
 KHOR_HIDDEN void blob_kexec_metadata(struct blob_ctx *c, const uint8_t *buf,
 				     size_t len, struct khor_value *out);
 

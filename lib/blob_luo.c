@@ -18,8 +18,9 @@
  *    u64 data; u64 token; } __packed (64 B), in a block of LUO_FILE_PGCNT
  *    = 2 pages (kernel/liveupdate/luo_file.c).
  * LIVEUPDATE_SESSION_NAME_LENGTH = 64: include/uapi/linux/liveupdate.h
- * @0153094d03df. The older "luo-session-v1" layout and the linked-block
- * LUO of kho-v4 are not verified here, so they are shown as a tree only.
+ * @0153094d03df. The older "luo-session-v1" layout is not verified here: it
+ * is shown as a tree and named as unsupported. The raw luo-v5 blob of
+ * kho-v4 is blob_luo_v5.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +141,9 @@ void blob_luo(struct blob_ctx *c, const void *fdt, struct khor_value *out)
 	}
 	kv_str(out, "session_compatible", compat);
 	if (strcmp(compat, "luo-session-v2")) {
-		kv_str(out, "note", "session layout not verified for this compatible: not decoded");
+		blob_problem(c, -KHOR_EFORMAT, false, 0,
+			     "LUO: session layout \"%s\" is not supported (this decodes luo-session-v2)",
+			     compat);
 		return;
 	}
 	rc = fdt_prop_u64(fdt, node, "luo-session-header", &header);

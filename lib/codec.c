@@ -4,6 +4,8 @@
  * include/linux/kho/abi/kexec_handover.h @3f2ad90060f6 (enum kho_radix_consts,
  * kho_radix_encode_key/kho_radix_decode_key): one "order bit" at
  * ORDER0 - order above the shifted physical address pa >> (PAGE_SHIFT + order).
+ * The depth is KHO_TREE_MAX_DEPTH of the same header in linux-source-7.2.13
+ * (unchanged since kho-v2).
  */
 #include "internal.h"
 
@@ -16,8 +18,16 @@ int khor_geom_init(struct khor_geom *geom, unsigned int page_shift)
 	order0 = 64 - page_shift;
 	table_bits = page_shift - 3;
 	leaf_bits = page_shift + 3;
-	/* DIV_ROUND_UP(KHO_ORDER_0_LOG2 - KHO_BITMAP_SIZE_LOG2, KHO_TABLE_SIZE_LOG2) */
-	levels = (order0 - leaf_bits + table_bits - 1) / table_bits;
+	/*
+	 * Table levels: KHO_TREE_MAX_DEPTH - 1 =
+	 * DIV_ROUND_UP(KHO_ORDER_0_LOG2 - KHO_BITMAP_SIZE_LOG2 + 1,
+	 *	       KHO_TABLE_SIZE_LOG2).
+	 * The + 1 is the order bit: keys are order0 + 1 bits wide, so the
+	 * tables must resolve order0 + 1 - leaf_bits of them. Without it a
+	 * 16 KiB tree (50 + 1 - 17 = 34 bits, 11 per table) is one level
+	 * short; at 4 KiB and 64 KiB the rounding hides the difference.
+	 */
+	levels = (order0 + 1 - leaf_bits + table_bits - 1) / table_bits;
 	top_shift = leaf_bits + table_bits * (levels - 1);
 
 	geom->page_shift = page_shift;

@@ -119,13 +119,15 @@ KHOR_API void khor_error_clear(struct khor_error *err);
  *	the highest order a key can encode
  * @table_bits: index bits per table level (page_shift - 3)
  * @leaf_bits: key bits resolved by a leaf bitmap (page_shift + 3)
- * @levels: number of table levels above the leaves (5 for 4 KiB pages)
+ * @levels: number of table levels above the leaves (5 for 4 KiB pages,
+ *	4 for 16 KiB, 3 for 64 KiB)
  * @top_max_index: highest valid index in the root table (3 for 4 KiB
  *	pages: keys are order0 + 1 bits wide)
  *
  * Upstream (kho-v2, include/linux/kho/abi/kexec_handover.h @3f2ad90060f6)
  * derives these from PAGE_SHIFT in enum kho_radix_consts; the depth is
- * DIV_ROUND_UP(order0 - leaf_bits, table_bits) + 1 levels including the leaf.
+ * DIV_ROUND_UP(order0 - leaf_bits + 1, table_bits) + 1 levels including the
+ * leaf (KHO_TREE_MAX_DEPTH; the + 1 is the order bit of an order-0 key).
  */
 struct khor_geom {
 	unsigned int page_shift;
@@ -1076,7 +1078,9 @@ enum khor_vtype {
  * @key: member name inside an object, NULL inside a list
  * @kind: for objects, a hint for renderers: "fdt-node" (a device-tree
  *	node: members "name", "properties" (list of {"name", "value",
- *	optional "u64"/"string"}) and "children"), or NULL
+ *	optional "u64"/"string"}) and "children"), "row" (a list item
+ *	of scalars and string lists that reads well on one line: a memfd
+ *	folio, an FLB entry), or NULL
  * @child: first member or item
  * @next: next sibling
  * @u: numeric payload
@@ -1117,6 +1121,8 @@ KHOR_API const struct khor_value *khor_value_get(const struct khor_value *obj,
  * @incoming: the blob is one the previous kernel handed over, read in
  *	(a dump of) the kernel that received it: a blob that kernel frees
  *	at boot (LUO's) is reported as "released", not read
+ * @map: the preserved-memory map, or NULL; decoders that hand over folios
+ *	without their order (memfd) look each folio up in it
  */
 struct khor_blob_opts {
 	uint64_t page_size;
@@ -1124,6 +1130,7 @@ struct khor_blob_opts {
 	uint64_t max_items;
 	uint64_t max_fdt;
 	bool incoming;
+	const struct khor_map *map;
 };
 
 /**
@@ -1144,6 +1151,8 @@ struct khor_blob_opts {
  *
  * Formats (each verified against upstream's source; see the decoders):
  * sub-FDTs as a tree, and by compatible: "luo-v1" (sessions and files),
+ * the raw "LUO" blob of kho-v4 by its compatible ("luo-v5": sessions and
+ * files in linked blocks, FLB entries, memfd-v2 folios),
  * "memblock-v1" (reserve-mem-v1 regions), "kho-test-v1" (lib/test_kho.c,
  * with its kho_vmalloc chunk list); the "kexec-metadata" packed struct;
  * anything else a short hex preview. The blob's extent is its blob-size
@@ -1152,7 +1161,11 @@ struct khor_blob_opts {
  * checked before it is followed.
  *
  * Return: 0; -KHOR_ECORRUPT (something is inconsistent); -KHOR_ENODATA
- * (pages not in the dump); -KHOR_ENOMEM. Partial results are in @out.
+ * (pages not in the dump); -KHOR_EFORMAT (a known name or compatible in a
+ * version this library does not decode, e.g. luo-v4); -KHOR_ELIMIT (a
+ * work bound stopped the decoding); -KHOR_EIO; -KHOR_ENOMEM. The worst
+ * problem wins (corruption over the rest); @err describes the first.
+ * Partial results are in @out.
  */
 KHOR_API int khor_blob_decode(struct khor_mem *mem,
 			      const struct khor_subnode *sub,
@@ -1176,6 +1189,72 @@ KHOR_API int khor_blob_decode(struct khor_mem *mem,
  */
 KHOR_API int khor_fdt_tree(const void *fdt, size_t len, uint64_t max_nodes,
 			   struct khor_value **out, struct khor_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* kho-v4 linked blocks (LUO sessions and files)                          */
+/* ---------------------------------------------------------------------- */
+
+/* The kernel refuses longer chains (KHO_MAX_BLOCKS, kho_block.c, 7.2). */
+#define KHOR_BLOCKS_MAX 10000
+
+/**
+ * typedef khor_block_entry_fn - called for each entry of a linked-block chain
+ * @arg: the caller's
+ * @block_phys: the block the entry is in
+ * @block: its position in the chain (0 first)
+ * @index: the entry's position in the whole chain (0 first)
+ * @entry: the entry's bytes (entry_size of them), valid during the call
+ *
+ * Return: 0 to go on; a positive value stops the walk (-KHOR_ESTOP); a
+ * negative KHOR_E* code stops it with that code.
+ */
+typedef int (*khor_block_entry_fn)(void *arg, uint64_t block_phys,
+				   uint64_t block, uint64_t index,
+				   const void *entry);
+
+/**
+ * struct khor_blocks_result - how far a chain walk got
+ * @blocks: blocks read and found sound
+ * @entries: entries handed to the callback
+ * @last: address of the last sound block
+ */
+struct khor_blocks_result {
+	uint64_t blocks;
+	uint64_t entries;
+	uint64_t last;
+};
+
+/**
+ * khor_blocks_walk() - follow a chain of kho-v4 linked blocks
+ * @mem: memory source
+ * @head: physical address of the first block; 0 is an empty chain
+ * @page_size: the writing kernel's page size (one block is one page)
+ * @entry_size: bytes per entry, as the client defines it
+ * @max_blocks: most blocks followed (0: KHOR_BLOCKS_MAX, the kernel's own)
+ * @fn: called for every entry, block by block, in chain order
+ * @arg: passed to @fn
+ * @res: how far it got (may be NULL)
+ * @err: the problem that stopped it
+ *
+ * Each block is one page: { u64 next; u64 count; } then count entries
+ * (include/linux/kho/abi/block.h). Every block address is checked before
+ * it is read: page alignment, the chain's length, a block met twice (a
+ * cycle), and the count (1 to (page_size - 16) / entry_size, as
+ * kho_block_set_restore() demands). The entries of a block are passed on
+ * only after its header is found sound; the work is bounded by
+ * @max_blocks pages. Messages name the block by its position and
+ * address, e.g. "linked block 2 at 0x1234000: next 0x1232000 is block 0
+ * of this chain (a cycle)".
+ *
+ * Return: 0; -KHOR_ECORRUPT; -KHOR_ENODATA (a block not in the dump);
+ * -KHOR_EIO; -KHOR_ENOMEM; -KHOR_EINVAL (bad arguments); -KHOR_ESTOP or
+ * @fn's negative code.
+ */
+KHOR_API int khor_blocks_walk(struct khor_mem *mem, uint64_t head,
+			      uint64_t page_size, size_t entry_size,
+			      uint64_t max_blocks, khor_block_entry_fn fn,
+			      void *arg, struct khor_blocks_result *res,
+			      struct khor_error *err);
 
 #ifdef __cplusplus
 }

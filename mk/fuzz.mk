@@ -40,6 +40,7 @@ FUZZ_MAXLEN_walk_v1 := 131080
 FUZZ_MAXLEN_raw := 4096
 FUZZ_MAXLEN_elf := 262144
 FUZZ_MAXLEN_blob := 262156
+FUZZ_MAXLEN_luo := 266248
 # The committed corpus keeps its seeds and crash inputs whole, and takes
 # from campaigns only inputs up to this size (10 or 16 pages of memory),
 # so that it stays a few MiB: the coverage that needs larger images is the
@@ -48,6 +49,7 @@ FUZZ_MERGE_MAXLEN_walk_v2 := 65544
 FUZZ_MERGE_MAXLEN_walk_v1 := 40968
 FUZZ_MERGE_MAXLEN_elf := 65536
 FUZZ_MERGE_MAXLEN_blob := 65548
+FUZZ_MERGE_MAXLEN_luo := 40968
 # Allocation is bounded: one allocation above 64 MiB, or 1 GiB resident,
 # is a finding.
 FUZZ_OPTS = -max_len=$(or $(FUZZ_MAXLEN_$(1)),8192) -malloc_limit_mb=64 \

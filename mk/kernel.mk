@@ -39,8 +39,36 @@ $(KHARNESS): $(KHARNESS_DIR)/harness/harness.o $(KHARNESS_DIR)/harness/sim_mem.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-TEST_DEPS += $(KHARNESS)
-FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t
+# The harness again at 16 KiB and 64 KiB pages, for its --images mode
+# (tests/kernel/harness-images-pagesize.t).
+KHARNESS_PS := $(foreach s,14 16,$(KHARNESS_DIR)/ps$(s)/kho_radix_harness)
+$(KHARNESS_DIR)/ps%/harness.o: $(KP)/harness/harness.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -DPAGE_SHIFT=$* -c -o $@ $<
+$(KHARNESS_DIR)/ps%/sim_mem.o: $(KP)/harness/sim_mem.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -DPAGE_SHIFT=$* -c -o $@ $<
+$(KHARNESS_DIR)/ps%/kho_radix_tree.o: $(KP)/src/lib/kho_radix_tree.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -DPAGE_SHIFT=$* -c -o $@ $<
+$(KHARNESS_DIR)/ps%/kho_radix_harness: $(KHARNESS_DIR)/ps%/harness.o \
+		$(KHARNESS_DIR)/ps%/sim_mem.o $(KHARNESS_DIR)/ps%/kho_radix_tree.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# The ABI header's constants at each page size the kernel supports.
+KDEPTH := $(foreach s,12 14 16,$(KHARNESS_DIR)/depth-$(s))
+$(KHARNESS_DIR)/depth-%: $(KP)/harness/depth.c $(KHARNESS_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(KHARNESS_CFLAGS) -DPAGE_SHIFT=$* $(ALL_LDFLAGS) -o $@ $<
+
+TEST_DEPS += $(KHARNESS) $(KDEPTH) $(KHARNESS_PS)
+FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t \
+	tests/kernel/depth.t tests/kernel/harness-images-pagesize.t
 SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t
 
 .PHONY: kernel-harness kernel-harness-check kernel-bench kernel-series \

@@ -26,4 +26,4 @@ $(ROBUST_COUNTED): $(O)/tools/khowalk.o $(O)/tools/common.o $(O)/tools/lines.o $
 		$(TOOL_COMMON_OBJ) $(LIB_A) $(LIB_LIBS)
 
 TEST_DEPS += $(ROBUST_UNIT) $(ROBUST_COUNTED) $(O)/tests/gen/mkkhoimg
-FAST_TESTS += $(ROBUST_UNIT) tests/robust/catalogue.t
+FAST_TESTS += $(ROBUST_UNIT) tests/robust/catalogue.t tests/robust/luo-catalogue.t

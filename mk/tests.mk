@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Library unit tests (C, TAP) and CLI golden tests (shell, TAP).
 
-UNIT_TESTS := codec walk sinks spans
+UNIT_TESTS := codec walk sinks spans blocks
 UNIT_BINS := $(addprefix $(O)/tests/unit/test_,$(UNIT_TESTS))
 TEST_DEPS += $(UNIT_BINS)
 FAST_TESTS += $(UNIT_BINS) $(sort $(wildcard tests/cli/*.t)) tests/harness/run-tap.t

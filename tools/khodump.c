@@ -384,6 +384,30 @@ static void render_member(FILE *outf, const struct khor_value *m, int ind)
 	}
 }
 
+/* A "row" object on one line: scalars as key: value, string lists as a|b. */
+static void render_row(FILE *outf, const struct khor_value *o)
+{
+	const char *sep = "";
+
+	for (const struct khor_value *m = o->child; m; m = m->next) {
+		fprintf(outf, "%s%s: ", sep, m->key ? m->key : "");
+		sep = ", ";
+		if (is_scalar(m)) {
+			put_scalar(outf, m);
+			continue;
+		}
+		for (const struct khor_value *i = m->child; i; i = i->next) {
+			if (i->type == KHOR_V_STR)
+				fputs(i->s, outf);
+			else if (is_scalar(i))
+				put_scalar(outf, i);
+			if (i->next)
+				fputc('|', outf);
+		}
+	}
+	fputc('\n', outf);
+}
+
 static void render_value(FILE *outf, const struct khor_value *v, int ind)
 {
 	for (const struct khor_value *c = v->child; c; c = c->next) {
@@ -400,6 +424,8 @@ static void render_value(FILE *outf, const struct khor_value *v, int ind)
 		} else if (c->kind && !strcmp(c->kind, "fdt-node")) {
 			fputc('\n', outf);
 			render_fdt_node(outf, c, ind + 1);
+		} else if (c->kind && !strcmp(c->kind, "row") && c->child) {
+			render_row(outf, c);
 		} else if (c->type == KHOR_V_OBJECT && c->child) {
 			/* first member on the dash's line, the rest aligned */
 			const struct khor_value *first = c->child;
@@ -901,6 +927,8 @@ static int run_dump(struct dump_opts *d)
 	/* Sub-nodes and their blobs. */
 	bo.page_size = r.page_size;
 	bo.preview = d->preview;
+	if (loc->map.root && !loc->map_released)
+		bo.map = &loc->map;
 	subs = calloc(loc->info.nsubnodes ? loc->info.nsubnodes : 1, sizeof(*subs));
 	if (!subs) {
 		errmsg(o, "out of memory");

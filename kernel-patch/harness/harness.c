@@ -30,7 +30,19 @@
 
 #define ARENA_PHYS	0x40000000ULL	/* 1 GiB: where the simulated pages live */
 #define ARENA_PAGES	8192		/* 32 MiB of tree pages at most */
-#define REF_LEVELS	6		/* leaf + 5 tables, 4 KiB pages */
+/*
+ * The reference below is written from the ABI text for any page size
+ * (PAGE_SHIFT from the shim, 12 unless the build says otherwise): keys are
+ * REF_ORDER0 + 1 bits wide, a leaf resolves REF_LEAF_BITS of them and a
+ * table REF_TABLE_BITS, so REF_LEVELS (leaf included) is the fewest levels
+ * covering a key: 6 at 4 KiB, 5 at 16 KiB, 4 at 64 KiB. Only --images runs
+ * at the other page sizes; the rest of the suite is 4 KiB (golden trees).
+ */
+#define REF_ORDER0	(64 - PAGE_SHIFT)
+#define REF_LEAF_BITS	(PAGE_SHIFT + 3)
+#define REF_TABLE_BITS	(PAGE_SHIFT - 3)
+#define REF_LEVELS	((REF_ORDER0 + 1 - REF_LEAF_BITS + REF_TABLE_BITS - 1) / \
+			 REF_TABLE_BITS + 1)
 
 static int tests_run, tests_failed;
 
@@ -64,18 +76,20 @@ static void diag(const char *fmt, ...)
 
 static uint64_t ref_key(uint64_t pa, unsigned int order)
 {
-	return 1ULL << (52 - order) | pa >> (12 + order);
+	return 1ULL << (REF_ORDER0 - order) | pa >> (PAGE_SHIFT + order);
 }
 
 static uint64_t ref_key_pa(uint64_t key, unsigned int *order)
 {
-	*order = 53 - (64 - __builtin_clzll(key));
-	return key << (12 + *order);
+	*order = REF_ORDER0 + 1 - (64 - __builtin_clzll(key));
+	return key << (PAGE_SHIFT + *order);
 }
 
 static unsigned int ref_index(uint64_t key, unsigned int level)
 {
-	return level ? (key >> (15 + 9 * (level - 1))) & 511 : key & 0x7fff;
+	return level ? (key >> (REF_LEAF_BITS + REF_TABLE_BITS * (level - 1))) &
+		       ((1u << REF_TABLE_BITS) - 1) :
+		       key & ((1u << REF_LEAF_BITS) - 1);
 }
 
 /* Read a tree node straight from the arena (not through phys_to_virt). */
@@ -222,12 +236,12 @@ static unsigned int ref_split(uint64_t pfn, uint64_t n, block_fn fn, void *arg)
 
 static void block_add(uint64_t pfn, unsigned int order, void *arg)
 {
-	kset_add(arg, ref_key(pfn << 12, order));
+	kset_add(arg, ref_key(pfn << PAGE_SHIFT, order));
 }
 
 static void block_del(uint64_t pfn, unsigned int order, void *arg)
 {
-	kset_del(arg, ref_key(pfn << 12, order));
+	kset_del(arg, ref_key(pfn << PAGE_SHIFT, order));
 }
 
 struct page_loop {
@@ -316,7 +330,7 @@ static void ref_scan_node(struct ref_scan *rs, uint64_t phys,
 	}
 	rs->nodes[level]++;
 	if (!level) {
-		for (i = 0; i < 512; i++) {
+		for (i = 0; i < PAGE_SIZE / 8; i++) {
 			uint64_t w = n[i];
 
 			used |= !!w;
@@ -331,16 +345,17 @@ static void ref_scan_node(struct ref_scan *rs, uint64_t phys,
 			}
 		}
 	} else {
-		for (i = 0; i < 512; i++) {
+		for (i = 0; i < PAGE_SIZE / 8; i++) {
 			if (!n[i])
 				continue;
 			used = 1;
-			if (n[i] % 4096) {
+			if (n[i] % PAGE_SIZE) {
 				rs->bad++;
 				continue;
 			}
 			ref_scan_node(rs, n[i], level - 1,
-				      prefix | (uint64_t)i << (15 + 9 * (level - 1)));
+				      prefix | (uint64_t)i << (REF_LEAF_BITS +
+							REF_TABLE_BITS * (level - 1)));
 		}
 	}
 	if (!used && level != REF_LEVELS - 1)
@@ -390,7 +405,7 @@ static unsigned int ev_last_level;
 void harness_trace(const char *event, unsigned long pfn, unsigned int order,
 		   u64 key, unsigned int level)
 {
-	if (ref_key((uint64_t)pfn << 12, order) != key) {
+	if (ref_key((uint64_t)pfn << PAGE_SHIFT, order) != key) {
 		fprintf(stderr, "harness: %s: key 0x%llx is not (0x%lx, %u)\n",
 			event, (unsigned long long)key, pfn, order);
 		abort();
@@ -541,7 +556,7 @@ static void test_args(void)
 	ok(!kho_radix_add_page(&tree, 0xfffffffffffffUL, 0) &&
 	   !kho_radix_add_page(&tree, 1UL << 51, 51),
 	   "largest pfn of order 0 and order 51 are accepted");
-	kset_add(&ref, ref_key(0xfffffffffffffULL << 12, 0));
+	kset_add(&ref, ref_key(0xfffffffffffffULL << PAGE_SHIFT, 0));
 	kset_add(&ref, ref_key(1ULL << 63, 51));
 	ok(check_walk(&tree, &ref), "they walk back as the same blocks");
 
@@ -550,7 +565,7 @@ static void test_args(void)
 	   check_walk(&tree, &ref), "adding a block twice changes nothing");
 
 	kho_radix_del_page(&tree, 0xfffffffffffffUL, 0);
-	kset_del(&ref, ref_key(0xfffffffffffffULL << 12, 0));
+	kset_del(&ref, ref_key(0xfffffffffffffULL << PAGE_SHIFT, 0));
 	ok(sim.live == live && check_walk(&tree, &ref),
 	   "delete clears the bit and frees no node");
 
@@ -579,7 +594,7 @@ static void test_rollback(uint64_t *rng)
 		uint64_t pfn = rng_next(rng) & 0xffffffff;
 
 		kho_radix_add_page(&tree, pfn, 0);
-		kset_add(&ref, ref_key(pfn << 12, 0));
+		kset_add(&ref, ref_key(pfn << PAGE_SHIFT, 0));
 	}
 	for (i = 0; i < 300; i++) {
 		unsigned int order = (unsigned int)(rng_next(rng) % 20);
@@ -597,7 +612,7 @@ static void test_rollback(uint64_t *rng)
 			fails++;
 			exact += sim_same(snap);
 		} else if (!err) {
-			kset_add(&ref, ref_key(pfn << 12, order));
+			kset_add(&ref, ref_key(pfn << PAGE_SHIFT, order));
 			exact++;
 		}
 		sim_snapshot_free(snap);
@@ -629,7 +644,7 @@ static void test_range_rollback(uint64_t *rng)
 		/* Some blocks of the range may already be there: keep them. */
 		if (i % 3 == 0) {
 			kho_radix_add_page(&tree, pfn, 0);
-			kset_add(&ref, ref_key(pfn << 12, 0));
+			kset_add(&ref, ref_key(pfn << PAGE_SHIFT, 0));
 		}
 		sim_fail_nth(1 + rng_next(rng) % 12);
 		err = kho_radix_add_range(&tree, pfn, n);
@@ -719,7 +734,7 @@ static void test_random(uint64_t seed, unsigned long ops)
 
 			err = kho_radix_add_page(&tree, pfn, o);
 			if (!err)
-				kset_add(&ref, ref_key(pfn << 12, o));
+				kset_add(&ref, ref_key(pfn << PAGE_SHIFT, o));
 			enomem += err == -ENOMEM;
 			bad += err && err != -ENOMEM;
 			nr[0]++;
@@ -727,7 +742,7 @@ static void test_random(uint64_t seed, unsigned long ops)
 			unsigned int o;
 			uint64_t pa = ref_key_pa(kset_any(&ref, &rng), &o);
 
-			kho_radix_del_page(&tree, pa >> 12, o);
+			kho_radix_del_page(&tree, pa >> PAGE_SHIFT, o);
 			kset_del(&ref, ref_key(pa, o));
 			nr[1]++;
 		} else if (r < 880) {
@@ -735,7 +750,7 @@ static void test_random(uint64_t seed, unsigned long ops)
 			uint64_t pfn = random_pfn(&rng, reg, o);
 
 			kho_radix_del_page(&tree, pfn, o);
-			kset_del(&ref, ref_key(pfn << 12, o));
+			kset_del(&ref, ref_key(pfn << PAGE_SHIFT, o));
 			nr[2]++;
 		} else if (r < 940) {
 			uint64_t pfn = random_pfn(&rng, reg, 0);
@@ -784,7 +799,7 @@ static void test_random(uint64_t seed, unsigned long ops)
 			unsigned int o;
 			uint64_t pa = ref_key_pa(k, &o);
 
-			kho_radix_del_page(&tree, pa >> 12, o);
+			kho_radix_del_page(&tree, pa >> PAGE_SHIFT, o);
 			kset_del(&ref, k);
 		}
 	}
@@ -940,12 +955,12 @@ static void trim_demo(uint64_t *rng, int quiet)
 	/* Half live: trim keeps exactly what the live keys need. */
 	for (i = 0; i < 2000; i++) {
 		kho_radix_add_page(&tree, pfns[i], 0);
-		kset_add(&ref, ref_key(pfns[i] << 12, 0));
+		kset_add(&ref, ref_key(pfns[i] << PAGE_SHIFT, 0));
 	}
 	peak = sim.live;
 	for (i = 0; i < 2000; i += 2) {
 		kho_radix_del_page(&tree, pfns[i], 0);
-		kset_del(&ref, ref_key(pfns[i] << 12, 0));
+		kset_del(&ref, ref_key(pfns[i] << PAGE_SHIFT, 0));
 	}
 	freed = kho_radix_trim(&tree);
 	if (quiet) {
@@ -1012,7 +1027,7 @@ static void image_collect(uint64_t pfn, unsigned int order, void *arg)
 {
 	struct kset *s = arg;
 
-	kset_add(s, ref_key(pfn << 12, order));
+	kset_add(s, ref_key(pfn << PAGE_SHIFT, order));
 }
 
 static int write_image(const char *dir, const char *name,
@@ -1067,7 +1082,7 @@ static int write_image(const char *dir, const char *name,
 	if (!f)
 		return -1;
 	for (i = 0; i < n; i++) {
-		uint64_t s = v[i].pa, e = s + (4096ULL << v[i].order);
+		uint64_t s = v[i].pa, e = s + ((uint64_t)PAGE_SIZE << v[i].order);
 
 		if (i && s == end) {
 			end = e;
@@ -1101,7 +1116,9 @@ static void test_images(const char *dir, uint64_t *rng)
 		return;
 	}
 
-	/* Golden trees together. */
+	/* Golden trees together (their keys are for 4 KiB pages). */
+	err = 0;
+#if PAGE_SHIFT == 12
 	sim_init(64, ARENA_PHYS);
 	kset_init(&ref, 64);
 	tree_new(&tree);
@@ -1112,17 +1129,24 @@ static void test_images(const char *dir, uint64_t *rng)
 	err = write_image(dir, "golden", &tree, &ref);
 	kho_radix_destroy_tree(&tree);
 	kset_free(&ref);
+#endif
 
 	/*
 	 * Random blocks and ranges, one per 1 GiB slot so that no two overlap
 	 * (the expected output then needs no tie-breaking), some deleted again
 	 * so that empty leaves stay in the image.
 	 */
-	sim_init(ARENA_PAGES, ARENA_PHYS);
+	/*
+	 * Larger pages give each block a leaf of its own here (a leaf spans
+	 * 2^(PAGE_SHIFT + 3) pages, more than a slot), so fewer blocks and
+	 * 32 MiB of tree pages at 16 KiB, 64 MiB at 64 KiB.
+	 */
+	sim_init(PAGE_SHIFT == 12 ? ARENA_PAGES : PAGE_SHIFT == 14 ? 2048 : 1024,
+		 ARENA_PHYS);
 	kset_init(&ref, 1 << 15);
 	kset_init(&slots, 1 << 13);
 	tree_new(&tree);
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < (PAGE_SHIFT == 12 ? 3000u : 600u); i++) {
 		uint64_t slot = 1 + rng_next(rng) % 4096;	/* 4 TiB */
 		uint64_t base = slot << 18;			/* pfn */
 
@@ -1141,10 +1165,10 @@ static void test_images(const char *dir, uint64_t *rng)
 					       ~((1ULL << o) - 1));
 
 			err |= kho_radix_add_page(&tree, pfn, o);
-			kset_add(&ref, ref_key(pfn << 12, o));
+			kset_add(&ref, ref_key(pfn << PAGE_SHIFT, o));
 			if (i % 7 == 0) {
 				kho_radix_del_page(&tree, pfn, o);
-				kset_del(&ref, ref_key(pfn << 12, o));
+				kset_del(&ref, ref_key(pfn << PAGE_SHIFT, o));
 			}
 		}
 	}

@@ -108,6 +108,18 @@ struct subnode {
 	uint64_t size;
 };
 
+struct luo_session {
+	char *name;
+	uint64_t entry;		/* its 80-byte record */
+	uint64_t *fblocks;	/* file blocks, chain order */
+	size_t nfblocks, capfblocks;
+	uint64_t nfiles;
+};
+
+struct luo_memfd {
+	uint64_t token, ser, chunk;
+};
+
 struct config {
 	unsigned int page_shift;
 	enum format format;
@@ -185,6 +197,18 @@ struct gen {
 	uint64_t map_phys;	/* value of preserved-memory-map */
 	struct subnode subs[MAX_SUBNODES];
 	unsigned int nsubs;
+
+	/* LUO (kho-v4 "LUO" sub-node), see the LUO section below */
+	struct luo_session *luo_sess;
+	size_t nluo_sess, capluo_sess;
+	struct luo_memfd *luo_memfds;
+	size_t nluo_memfds, capluo_memfds;
+	uint64_t luo_ser, luo_flb, *luo_sblocks;
+	size_t nluo_sblocks, capluo_sblocks;
+	uint64_t luo_nflb;
+	bool luo_on, luo_unserialized;
+	char **luo_info;	/* truth lines for --info */
+	size_t nluo_info, capluo_info;
 
 	uint64_t omits[MAX_OMITS];
 	unsigned int nomits;
@@ -963,12 +987,258 @@ static void add_subnode_fdt(struct gen *g, const char *name, const char *compat,
 }
 
 /* ---------------------------------------------------------------------- */
+/* LUO: struct luo_ser, linked blocks, memfd                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Written from the ABI text of linux-source-7.2.13 (include/linux/kho/abi/
+ * luo.h, block.h, memfd.h, kexec_handover.h), not from lib/:
+ *  - "LUO" sub-node blob: { char compatible[8]; u64 liveupdate_num;
+ *    u64 sessions_pa; u64 flbs_pa; }, in a preserved page of its own;
+ *  - linked blocks: one preserved page each, { u64 next; u64 count; } then
+ *    entries; the kernel fills a block before it starts the next;
+ *  - session 80 bytes { name[64]; u64 files; u64 count; }, file 64 bytes
+ *    { compatible[48]; u64 data; u64 token; };
+ *  - FLB page: { u64 pgcnt = 1; u64 count; } then 64-byte { name[48];
+ *    u64 data; u64 count; };
+ *  - memfd-v2: a preserved page with { u64 pos; u64 size; u32 seals;
+ *    u32 flags; u64 nr_folios; struct kho_vmalloc folios (16 bytes:
+ *    u64 first chunk; u32 total_pages; u16 flags; u16 order) }; the
+ *    vmalloc area holds nr_folios x { u64 pfn:52 | flags:12 << 52;
+ *    u64 index }; chunks are pages { u64 next; u64 phys[] 0-ended }; every
+ *    chunk and area page is preserved at order 0, every folio at its order.
+ * sessions_pa stays 0 until the reboot path serializes (luo-unserialized).
+ */
+static unsigned int order_at(const struct loc *l, const char *s);
+
+#define LUO_SER_SIZE	32
+#define LUO_SESSION	80
+#define LUO_FILE	64
+#define LUO_FLB		64
+
+static void luo_note(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void luo_note(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	GROW(g->luo_info, g->capluo_info, g->nluo_info + 1);
+	g->luo_info[g->nluo_info++] = xstrdup(buf);
+}
+
+/* A zeroed page from the arena, preserved at order 0 (kho_alloc_preserve). */
+static uint64_t luo_page(struct gen *g, const struct loc *l)
+{
+	uint64_t pa = alloc_meta(g, PK_BLOB, 0)->pfn << g->shift;
+
+	preserve(g, pa, 0, true, l);
+	return pa;
+}
+
+static void luo_need(const struct gen *g, const struct loc *l)
+{
+	if (!g->luo_on)
+		die_at(l, "no 'luo' directive before this one");
+}
+
+static void luo_sync(struct gen *g, const struct loc *l)
+{
+	uint8_t *p = mem_at(g, g->luo_ser, LUO_SER_SIZE, l);
+
+	wr64(p + 16, g->luo_unserialized || !g->nluo_sblocks ? 0 :
+		     g->luo_sblocks[0]);
+}
+
+/*
+ * Append a slot to a chain of blocks of @esize-byte entries holding @n
+ * entries: a new block when the last is full. Returns the slot's address.
+ */
+static uint64_t chain_append(struct gen *g, uint64_t **blocks, size_t *nb,
+			     size_t *cap, uint64_t n, unsigned int esize,
+			     const struct loc *l)
+{
+	uint64_t per = (g->ps - 16) / esize, blk, slot = n % per;
+
+	if (slot == 0) {
+		uint64_t pa = luo_page(g, l);
+
+		if (*nb)
+			wr64(mem_at(g, (*blocks)[*nb - 1], 8, l), pa);
+		GROW(*blocks, *cap, *nb + 1);
+		(*blocks)[(*nb)++] = pa;
+	}
+	blk = (*blocks)[*nb - 1];
+	wr64(mem_at(g, blk + 8, 8, l), slot + 1);
+	return blk + 16 + slot * esize;
+}
+
+static void op_luo(struct gen *g, const struct op *op)
+{
+	const struct loc *l = &op->loc;
+	const char *compat = op->argc > 2 ? op->argv[2] : "luo-v5";
+	uint8_t buf[LUO_SER_SIZE] = { 0 };
+
+	if (g->luo_on)
+		die_at(l, "'luo' given twice");
+	if (strlen(compat) > 7)
+		die_at(l, "LUO compatible '%s' does not fit 8 bytes", compat);
+	g->luo_on = true;
+	memcpy(buf, compat, strlen(compat));
+	wr64(buf + 8, num_at(l, op->argv[1], "live update number"));
+	/* luo_flb_setup_outgoing(): one page, pgcnt 1, before the sub-node */
+	g->luo_flb = luo_page(g, l);
+	wr64(mem_at(g, g->luo_flb, 8, l), 1);
+	wr64(buf + 24, g->luo_flb);
+	add_subnode(g, "LUO", buf, sizeof(buf), l);
+	g->luo_ser = g->subs[g->nsubs - 1].phys;
+	luo_note(g, "luo: 0x%" PRIx64 " %s", g->luo_ser, compat);
+}
+
+static void op_luo_session(struct gen *g, const struct op *op)
+{
+	const struct loc *l = &op->loc;
+	struct luo_session *se;
+	uint64_t slot;
+
+	luo_need(g, l);
+	if (strlen(op->argv[1]) >= 64)
+		die_at(l, "session name longer than 63 bytes");
+	slot = chain_append(g, &g->luo_sblocks, &g->nluo_sblocks,
+			    &g->capluo_sblocks, g->nluo_sess, LUO_SESSION, l);
+	memcpy(mem_at(g, slot, 64, l), op->argv[1], strlen(op->argv[1]));
+	GROW(g->luo_sess, g->capluo_sess, g->nluo_sess + 1);
+	se = &g->luo_sess[g->nluo_sess++];
+	memset(se, 0, sizeof(*se));
+	se->name = xstrdup(op->argv[1]);
+	se->entry = slot;
+	luo_sync(g, l);
+	luo_note(g, "luo-session: %s", se->name);
+}
+
+static void luo_add_file(struct gen *g, const char *compat, uint64_t token,
+			 uint64_t data, const struct loc *l)
+{
+	struct luo_session *se;
+	uint64_t slot;
+
+	luo_need(g, l);
+	if (!g->nluo_sess)
+		die_at(l, "a file needs a 'luo-session' first");
+	if (strlen(compat) >= 48)
+		die_at(l, "handler compatible longer than 47 bytes");
+	se = &g->luo_sess[g->nluo_sess - 1];
+	slot = chain_append(g, &se->fblocks, &se->nfblocks, &se->capfblocks,
+			    se->nfiles, LUO_FILE, l);
+	memcpy(mem_at(g, slot, 48, l), compat, strlen(compat));
+	wr64(mem_at(g, slot + 48, 8, l), data);
+	wr64(mem_at(g, slot + 56, 8, l), token);
+	se->nfiles++;
+	wr64(mem_at(g, se->entry + 64, 8, l), se->fblocks[0]);
+	wr64(mem_at(g, se->entry + 72, 8, l), se->nfiles);
+	luo_note(g, "luo-file: %s 0x%" PRIx64 " %s 0x%" PRIx64, se->name,
+		 token, compat, data);
+}
+
+/* memfd TOKEN SIZE AT ORDER...: folios laid out from AT, each aligned. */
+static void op_memfd(struct gen *g, const struct op *op)
+{
+	const struct loc *l = &op->loc;
+	uint64_t token = num_at(l, op->argv[1], "token");
+	uint64_t size = num_at(l, op->argv[2], "size");
+	uint64_t at = num_at(l, op->argv[3], "address");
+	uint64_t nr = (uint64_t)op->argc - 4, index = 0, ser, per_chunk;
+	uint64_t area_bytes = nr * 16, npages, chunk = 0, prev_chunk = 0;
+	uint64_t *area;
+	uint8_t *p;
+	struct luo_memfd *m;
+
+	luo_need(g, l);
+	npages = (area_bytes + g->ps - 1) / g->ps;
+	area = xcalloc(npages, sizeof(*area));
+	ser = luo_page(g, l);
+	/* the folios, then their records in the vmalloc area */
+	for (uint64_t i = 0; i < npages; i++)
+		area[i] = luo_page(g, l);
+	for (uint64_t i = 0; i < nr; i++) {
+		unsigned int order = order_at(l, op->argv[4 + i]);
+		uint64_t fsize = g->ps << order, pa, rec;
+
+		pa = (at + fsize - 1) & ~(fsize - 1);
+		index = (index + (1ULL << order) - 1) & ~((1ULL << order) - 1);
+		preserve(g, pa, order, false, l);
+		rec = area[i * 16 / g->ps] + (i * 16) % g->ps;
+		wr64(mem_at(g, rec, 8, l), (pa >> g->shift) | (3ULL << 52));
+		wr64(mem_at(g, rec + 8, 8, l), index);
+		luo_note(g, "memfd-folio: 0x%" PRIx64 " 0x%" PRIx64 " %u %" PRIu64
+			 " 0x3", token, pa, order, index);
+		index += 1ULL << order;
+		at = pa + fsize;
+	}
+	/* kho_vmalloc chunk list of the area's pages */
+	per_chunk = (g->ps - 8) / 8;
+	for (uint64_t i = 0; i < npages; i++) {
+		if (i % per_chunk == 0) {
+			uint64_t c = luo_page(g, l);
+
+			if (prev_chunk)
+				wr64(mem_at(g, prev_chunk, 8, l), c);
+			else
+				chunk = c;
+			prev_chunk = c;
+		}
+		wr64(mem_at(g, prev_chunk + 8 + 8 * (i % per_chunk), 8, l),
+		     area[i]);
+	}
+	p = mem_at(g, ser, 48, l);
+	wr64(p, 0);
+	wr64(p + 8, size);
+	wr64(p + 24, nr);
+	wr64(p + 32, chunk);
+	wr32(p + 40, (uint32_t)npages);
+	wr32(p + 44, 1);	/* flags KHO_VMALLOC_ALLOC, order 0 */
+	free(area);
+	GROW(g->luo_memfds, g->capluo_memfds, g->nluo_memfds + 1);
+	m = &g->luo_memfds[g->nluo_memfds++];
+	m->token = token;
+	m->ser = ser;
+	m->chunk = chunk;
+	luo_note(g, "memfd: 0x%" PRIx64 " %" PRIu64 " %" PRIu64 " 0x%" PRIx64,
+		 token, size, nr, ser);
+	luo_add_file(g, "memfd-v2", token, ser, l);
+}
+
+static void op_luo_flb(struct gen *g, const struct op *op)
+{
+	const struct loc *l = &op->loc;
+	uint64_t e;
+
+	luo_need(g, l);
+	if (strlen(op->argv[1]) >= 48)
+		die_at(l, "FLB name longer than 47 bytes");
+	if ((g->luo_nflb + 1) * LUO_FLB + 16 > g->ps)
+		die_at(l, "the FLB page is full");
+	e = g->luo_flb + 16 + g->luo_nflb * LUO_FLB;
+	memcpy(mem_at(g, e, 48, l), op->argv[1], strlen(op->argv[1]));
+	wr64(mem_at(g, e + 48, 8, l), num_at(l, op->argv[2], "data"));
+	wr64(mem_at(g, e + 56, 8, l), num_at(l, op->argv[3], "count"));
+	wr64(mem_at(g, g->luo_flb + 8, 8, l), ++g->luo_nflb);
+	luo_note(g, "luo-flb: %s %s %s", op->argv[1], op->argv[2],
+		 op->argv[3]);
+}
+
+/* ---------------------------------------------------------------------- */
 /* spec parsing                                                           */
 /* ---------------------------------------------------------------------- */
 
 enum op_kind {
 	OP_BLOCK, OP_RANGE, OP_UNPRESERVE, OP_UNPRESERVE_RANGE, OP_RANDOM,
 	OP_UNPRESERVE_RANDOM, OP_SUBNODE, OP_SUBNODE_RAW,
+	OP_LUO, OP_LUO_UNSERIALIZED, OP_LUO_SESSION, OP_LUO_FILE, OP_MEMFD,
+	OP_LUO_FLB,
 	OP_DEFERRED,		/* everything below runs after the build */
 	OP_POKE_TABLE, OP_POKE_KEY, OP_LEAF_BIT, OP_POKE_CHUNK, OP_POKE,
 	OP_FDT_SETPROP, OP_FDT_DELPROP, OP_FDT_TOTALSIZE, OP_OMIT,
@@ -988,6 +1258,12 @@ static const struct {
 	{ "unpreserve-random", OP_UNPRESERVE_RANDOM, 1, 1 },
 	{ "subnode", OP_SUBNODE, 1, 2 },
 	{ "subnode-raw", OP_SUBNODE_RAW, 2, 2 },
+	{ "luo", OP_LUO, 1, 2 },
+	{ "luo-unserialized", OP_LUO_UNSERIALIZED, 0, 0 },
+	{ "luo-session", OP_LUO_SESSION, 1, 1 },
+	{ "luo-file", OP_LUO_FILE, 3, 3 },
+	{ "memfd", OP_MEMFD, 4, 40 },
+	{ "luo-flb", OP_LUO_FLB, 3, 3 },
 	{ "poke-table", OP_POKE_TABLE, 3, 12 },
 	{ "poke-key", OP_POKE_KEY, 4, 4 },
 	{ "leaf-bit", OP_LEAF_BIT, 3, 12 },
@@ -1217,7 +1493,16 @@ static void gen_setup(struct gen *g)
 	g->order0 = 64 - g->shift;
 	g->tbits = g->shift - 3;
 	g->lbits = g->shift + 3;
-	g->levels = (g->order0 - g->lbits + g->tbits - 1) / g->tbits;
+	/*
+	 * Enough table levels that leaf bits plus table bits cover a whole
+	 * key, which is order0 + 1 bits wide (the order bit of order 0 is bit
+	 * order0). This is KHO_TREE_MAX_DEPTH - 1 of upstream's
+	 * kexec_handover.h in linux-source-7.2.13: 5 at 4 KiB, 4 at 16 KiB,
+	 * 3 at 64 KiB.
+	 */
+	g->levels = 0;
+	while (g->lbits + g->levels * g->tbits < g->order0 + 1)
+		g->levels++;
 	/* a block must fit below 2^64: PAGE_SIZE << order */
 	g->max_order = 63 - g->shift;
 	if (g->max_order > g->order0 - 1)
@@ -1465,6 +1750,27 @@ static void run_op(struct gen *g, const struct op *op)
 		free(buf);
 		break;
 	}
+	case OP_LUO:
+		op_luo(g, op);
+		break;
+	case OP_LUO_UNSERIALIZED:
+		luo_need(g, l);
+		g->luo_unserialized = true;
+		luo_sync(g, l);
+		break;
+	case OP_LUO_SESSION:
+		op_luo_session(g, op);
+		break;
+	case OP_LUO_FILE:
+		luo_add_file(g, a[1], num_at(l, a[2], "token"),
+			     num_at(l, a[3], "data"), l);
+		break;
+	case OP_MEMFD:
+		op_memfd(g, op);
+		break;
+	case OP_LUO_FLB:
+		op_luo_flb(g, op);
+		break;
 	default:
 		die("internal: op %d", op->kind);
 	}
@@ -1701,6 +2007,35 @@ static uint64_t eval(const struct gen *g, const struct ectx *e, const char *s)
 		if (v >= (g->ps - 16) / 16)
 			die_at(l, "no entry %" PRIu64, v);
 		v = rd64(mem_at(g, g->chunks[k] + 24 + 16 * v, 8, l));
+	} else if (!strcmp(f[0], "luo") && nf == 1) {
+		luo_need(g, l);
+		v = g->luo_ser;
+	} else if (!strcmp(f[0], "luo-flb") && nf == 1) {
+		luo_need(g, l);
+		v = g->luo_flb;
+	} else if (!strcmp(f[0], "sblock") && nf == 2) {
+		k = num_at(l, f[1], "block");
+		if (k >= g->nluo_sblocks)
+			die_at(l, "no session block %" PRIu64, k);
+		v = g->luo_sblocks[k];
+	} else if (!strcmp(f[0], "fblock") && nf == 3) {
+		uint64_t si = num_at(l, f[1], "session");
+
+		k = num_at(l, f[2], "block");
+		if (si >= g->nluo_sess || k >= g->luo_sess[si].nfblocks)
+			die_at(l, "no file block %" PRIu64 " of session %" PRIu64,
+			       k, si);
+		v = g->luo_sess[si].fblocks[k];
+	} else if ((!strcmp(f[0], "memfd") || !strcmp(f[0], "memfd-chunk")) &&
+		   nf == 2) {
+		size_t i;
+
+		k = num_at(l, f[1], "token");
+		for (i = 0; i < g->nluo_memfds && g->luo_memfds[i].token != k; i++)
+			;
+		if (i == g->nluo_memfds)
+			die_at(l, "no memfd with token 0x%" PRIx64, k);
+		v = f[0][5] ? g->luo_memfds[i].chunk : g->luo_memfds[i].ser;
 	} else if (!strcmp(f[0], "subnode") && nf == 2) {
 		unsigned int i;
 
@@ -2584,6 +2919,14 @@ static void write_info(const struct gen *g, const char *path)
 	for (unsigned int i = 0; i < g->nsubs; i++)
 		fprintf(f, "subnode: %s 0x%" PRIx64 " %" PRIu64 "\n",
 			g->subs[i].name, g->subs[i].phys, g->subs[i].size);
+	for (size_t i = 0; i < g->nluo_info; i++)
+		fprintf(f, "%s\n", g->luo_info[i]);
+	for (size_t i = 0; i < g->nluo_sblocks; i++)
+		fprintf(f, "luo-sblock: %zu 0x%" PRIx64 "\n", i, g->luo_sblocks[i]);
+	for (size_t i = 0; i < g->nluo_sess; i++)
+		for (size_t k = 0; k < g->luo_sess[i].nfblocks; k++)
+			fprintf(f, "luo-fblock: %s %zu 0x%" PRIx64 "\n",
+				g->luo_sess[i].name, k, g->luo_sess[i].fblocks[k]);
 	for (unsigned int i = 0; i < g->nomits; i++)
 		fprintf(f, "omit: 0x%" PRIx64 "\n", g->omits[i] << g->shift);
 	if (g->truncate_elf)

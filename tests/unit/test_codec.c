@@ -43,6 +43,42 @@ int main(void)
 	tap_ok(khor_geom_init(&g, 11) == -KHOR_EINVAL &&
 	       khor_geom_init(&g, 17) == -KHOR_EINVAL,
 	       "page shifts outside 12..16 refused");
+
+	/*
+	 * KHO_TREE_MAX_DEPTH of include/linux/kho/abi/kexec_handover.h
+	 * (linux-source-7.2.13), written out here as the header spells it:
+	 * DIV_ROUND_UP(ORDER_0_LOG2 - BITMAP_SIZE_LOG2 + 1, TABLE_SIZE_LOG2)
+	 * + 1 levels counting the leaf. By hand: 4 KiB 38/9 -> 5 + 1,
+	 * 16 KiB 34/11 -> 4 + 1, 64 KiB 30/13 -> 3 + 1.
+	 */
+	static const struct {
+		unsigned int shift, depth;
+	} depth[] = { { 12, 6 }, { 14, 5 }, { 16, 4 } };
+	for (size_t i = 0; i < sizeof(depth) / sizeof(depth[0]); i++) {
+		unsigned int s = depth[i].shift;
+		unsigned int o0 = 64 - s, bm = s + 3, tb = s - 3;
+		unsigned int abi = (o0 - bm + 1 + tb - 1) / tb + 1;
+		uint64_t top_bit;
+
+		khor_geom_init(&g, s);
+		tap_ok(abi == depth[i].depth && g.levels + 1 == abi,
+		       "%u KiB pages: %u levels counting the leaf, as KHO_TREE_MAX_DEPTH",
+		       1u << (s - 10), abi);
+		/* The order bit of an order-0 key must land in the root. */
+		top_bit = UINT64_C(1) << o0;
+		tap_ok(khor_key_index(&g, top_bit, g.levels) != 0 &&
+		       khor_key_index(&g, top_bit, g.levels) <= g.top_max_index,
+		       "%u KiB pages: the order-0 order bit indexes the root table",
+		       1u << (s - 10));
+	}
+	khor_geom_init(&g, 14);
+	tap_ok(g.order0 == 50 && g.table_bits == 11 && g.leaf_bits == 17 &&
+	       g.levels == 4 && g.top_max_index == 1,
+	       "16 KiB: order0 50, 11 table bits, 17 leaf bits, 4 table levels, root index <= 1");
+	khor_geom_init(&g, 16);
+	tap_ok(g.order0 == 48 && g.table_bits == 13 && g.leaf_bits == 19 &&
+	       g.levels == 3 && g.top_max_index == 15,
+	       "64 KiB: order0 48, 13 table bits, 19 leaf bits, 3 table levels, root index <= 15");
 	khor_geom_init(&g, 12);
 
 	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {

@@ -54,6 +54,27 @@ subnodes handover
 d=$V/upstream-handover
 missing=$(awk '/^folio / { print $3 " 0" }' "$d/luo.txt" | grep -vxF -f "$d/expected-pages.txt" | head -3)
 expect_eq "$missing" "" "upstream-handover: every memfd page of the LUO workload is preserved at order 0"
+# khodump decodes the LUO state (luo-v5 sessions and files in linked
+# blocks, memfd-v2 folio arrays) to the workload's own record: sessions,
+# memfds with token, size and pages, each page's address and file index.
+"$KHODUMP" --vmcore "$d/vmcore.elf" --scan -j >"$T/kd.json" 2>"$T/kd.err"
+expect_eq "$?/$(cat "$T/kd.err")" "0/" "upstream-handover: khodump --scan -j exits 0, no stderr"
+python3 - "$T/kd.json" >"$T/luo" 2>"$T/luo.err" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+l = [s for s in d["subnodes"] if s["name"] == "LUO"][0]["blob"]["decoded"]
+assert l["compatible"] == "luo-v5" and l["state"] == "serialized", l
+for s in l["sessions"]:
+    print("session", s["name"])
+    for f in s["files"]:
+        m = f["memfd"]
+        print("memfd", s["name"], f["token"], m["size"], m["pages"])
+        for x in m["folios"]:
+            for p in range(1 << x["order"]):
+                print("folio", f["token"], hex(int(x["phys"], 16) + 4096 * p),
+                      x["index"] + p)
+EOP
+same_file "$T/luo" "$d/luo.txt" "upstream-handover: khodump's LUO sessions, memfds and pages equal the workload's ($(grep -c '^folio' "$d/luo.txt") pages)"
 
 walks second-out
 d=$V/upstream-second-out

@@ -61,14 +61,16 @@
  * @KHO_TABLE_SIZE_LOG2: log2 of the number of entries in a table
  * @KHO_BITMAP_SIZE_LOG2: log2 of the number of bits in a leaf
  * @KHO_TREE_MAX_DEPTH: number of levels, counting the leaf level; the root
- *	table is at level KHO_TREE_MAX_DEPTH - 1
+ *	table is at level KHO_TREE_MAX_DEPTH - 1. Keys are KHO_ORDER_0_LOG2 + 1
+ *	bits wide (the order bit of order 0 included), hence the + 1: 6 levels
+ *	with 4 KiB pages, 5 with 16 KiB and 4 with 64 KiB.
  */
 enum kho_radix_consts {
 	KHO_ORDER_0_LOG2 = 64 - PAGE_SHIFT,
 	KHO_TABLE_SIZE_LOG2 = const_ilog2(PAGE_SIZE / sizeof(u64)),
 	KHO_BITMAP_SIZE_LOG2 = PAGE_SHIFT + const_ilog2(BITS_PER_BYTE),
 	KHO_TREE_MAX_DEPTH = DIV_ROUND_UP(KHO_ORDER_0_LOG2 -
-					  KHO_BITMAP_SIZE_LOG2,
+					  KHO_BITMAP_SIZE_LOG2 + 1,
 					  KHO_TABLE_SIZE_LOG2) + 1,
 };
 
