@@ -164,6 +164,14 @@ expect_eq "$missing" "" "handover: every memfd page ($(grep -c '^folio ' "$R/luo
 expect_eq "$?/$(cat "$D/h.dump.err")" "0/" "handover: khodump --scan exits 0, silently"
 grep -q '^sub-node "LUO":$' "$D/h.dump"
 ok $? "handover: the LUO sub-node is there"
+"$KHODUMP" --vmcore "$D/handover.elf" --scan -j >"$D/h.json" 2>"$D/h.json.err"
+expect_eq "$?/$(cat "$D/h.json.err")" "0/" "handover: khodump --scan -j exits 0, silently"
+/usr/bin/python3 "$KHO_SRC/tests/lab7/luo_from_khodump.py" "$D/h.json" >"$D/h.luo"
+grep -v '^@@' "$R/luo" >"$D/w.luo"
+same_file "$D/h.luo" "$D/w.luo" "handover: khodump decodes every LUO session, memfd (token, size, pages) and page address as the workload made them"
+"$KHODUMP" --vmcore "$D/first.elf" --scan >"$D/f.dump"
+grep -qxF '    state: "not serialized"' "$D/f.dump"
+ok $? "first kernel: khodump says LUO's sessions are not yet serialized (before liveupdate_reboot())"
 
 # ---- the second kernel ----
 grep -qxF "KHO: exec from: $LAB7_KVER (count 1)" "$R/dmesg_kho"

@@ -59,21 +59,7 @@ expect_eq "$missing" "" "upstream-handover: every memfd page of the LUO workload
 # memfds with token, size and pages, each page's address and file index.
 "$KHODUMP" --vmcore "$d/vmcore.elf" --scan -j >"$T/kd.json" 2>"$T/kd.err"
 expect_eq "$?/$(cat "$T/kd.err")" "0/" "upstream-handover: khodump --scan -j exits 0, no stderr"
-python3 - "$T/kd.json" >"$T/luo" 2>"$T/luo.err" <<'EOP'
-import json, sys
-d = json.load(open(sys.argv[1]))
-l = [s for s in d["subnodes"] if s["name"] == "LUO"][0]["blob"]["decoded"]
-assert l["compatible"] == "luo-v5" and l["state"] == "serialized", l
-for s in l["sessions"]:
-    print("session", s["name"])
-    for f in s["files"]:
-        m = f["memfd"]
-        print("memfd", s["name"], f["token"], m["size"], m["pages"])
-        for x in m["folios"]:
-            for p in range(1 << x["order"]):
-                print("folio", f["token"], hex(int(x["phys"], 16) + 4096 * p),
-                      x["index"] + p)
-EOP
+/usr/bin/python3 "$KHO_SRC/tests/lab7/luo_from_khodump.py" "$T/kd.json" >"$T/luo"
 same_file "$T/luo" "$d/luo.txt" "upstream-handover: khodump's LUO sessions, memfds and pages equal the workload's ($(grep -c '^folio' "$d/luo.txt") pages)"
 
 walks second-out
