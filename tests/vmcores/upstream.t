@@ -61,6 +61,16 @@ expect_eq "$missing" "" "upstream-handover: every memfd page of the LUO workload
 expect_eq "$?/$(cat "$T/kd.err")" "0/" "upstream-handover: khodump --scan -j exits 0, no stderr"
 /usr/bin/python3 "$KHO_SRC/tests/lab7/luo_from_khodump.py" "$T/kd.json" >"$T/luo"
 same_file "$T/luo" "$d/luo.txt" "upstream-handover: khodump's LUO sessions, memfds and pages equal the workload's ($(grep -c '^folio' "$d/luo.txt") pages)"
+# The text form names the same sessions, tokens, sizes and pages.
+"$KHODUMP" --vmcore "$d/vmcore.elf" --scan >"$T/kd.txt" 2>/dev/null
+missing=$(
+	awk '/^session / { print "      - name: \"" $2 "\"" }
+	     /^memfd / { print "            token: " $3; print "              size: " $4; print "              pages: " $5 }
+	     /^folio / { print "                - phys: " $3 ", order: 0, offset: " sprintf("0x%x", $4 * 4096) ", index: " $4 "," }' \
+		"$d/luo.txt" | while IFS= read -r line; do
+		grep -qF -- "$line" "$T/kd.txt" || echo "$line"
+	done | head -3)
+expect_eq "$missing" "" "upstream-handover: khodump's text shows every session, token, size, page count and page"
 
 walks second-out
 d=$V/upstream-second-out
