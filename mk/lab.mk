@@ -40,7 +40,7 @@ LAB_TOOLS = $(O)/tools/khowalk $(if $(filter 1,$(LAB_KHODUMP)),$(O)/tools/khodum
 	$(KT_BIN)
 LAB_TESTS := $(sort $(wildcard tests/lab/*.t))
 LAB_MOD_SRCS := tests/lab/mod/Kbuild tests/lab/mod/kho_lab_main.c \
-	tests/lab/mod/kho_lab_fdtw.h \
+	tests/lab/mod/kho_lab_common.h \
 	kernel-patch/src/lib/kho_radix_tree.c \
 	$(shell find kernel-patch/src/include -name '*.h' 2>/dev/null)
 

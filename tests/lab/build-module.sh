@@ -24,7 +24,7 @@ rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cp "$src/tests/lab/mod/Kbuild" "$src/tests/lab/mod/kho_lab_main.c" \
-	"$src/tests/lab/mod/kho_lab_fdtw.h" "$out/"
+	"$src/tests/lab/mod/kho_lab_common.h" "$out/"
 ln -s "$src/kernel-patch/src/lib/kho_radix_tree.c" "$out/kho_radix_tree.c"
 
 # Our make's variables (O=, SAN=, ...) must not reach Kbuild: O= would

@@ -30,7 +30,7 @@ mkdir -p "$mod" "$dir"
 mod=$(cd "$mod" && pwd)
 dir=$(cd "$dir" && pwd)
 for f in tests/lab7/mod/kho_lab7.c tests/lab7/mod/Kbuild \
-	tests/lab/mod/kho_lab_fdtw.h; do
+	tests/lab/mod/kho_lab_common.h; do
 	cmp -s "$src/$f" "$mod/${f##*/}" 2>/dev/null || cp "$src/$f" "$mod/"
 done
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES

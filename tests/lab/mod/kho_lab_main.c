@@ -51,7 +51,7 @@
 #include <linux/vmalloc.h>
 #include <trace/events/kho_radix.h>
 
-#include "kho_lab_fdtw.h"
+#include "kho_lab_common.h"
 
 static ulong seed = 1;
 module_param(seed, ulong, 0444);
@@ -107,23 +107,9 @@ static char flipped_text[128];
 static struct debugfs_blob_wrapper flipped_blob;
 static struct dentry *kho_dir, *lab_dir;
 
-/* ---- seeded randomness (splitmix64) ---- */
+/* ---- seeded randomness (kho_lab_common.h) ---- */
 
 static u64 rng_state;
-
-static u64 rng_next(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned long rng_below(unsigned long n)
-{
-	return n ? rng_next() % n : 0;
-}
 
 /* ---- ground truth, recorded apart from the tree ---- */
 
@@ -197,7 +183,7 @@ static int kho_lab_add_folios(void)
 
 	/* Every order at least once, low orders more often. */
 	for (order = 0; order <= KHO_LAB_MAX_ORDER; order++) {
-		n = 1 + rng_below(order <= 3 ? 12 : order <= 7 ? 5 : 3);
+		n = 1 + rng_below(&rng_state, order <= 3 ? 12 : order <= 7 ? 5 : 3);
 		for (i = 0; i < n && nr_folios < KHO_LAB_MAX_FOLIOS; i++) {
 			struct folio *folio;
 
@@ -218,9 +204,9 @@ static int kho_lab_add_folios(void)
 	 * Preserve a few more and take them back: their bits are cleared but
 	 * their leaves stay, as in a client that unpreserves.
 	 */
-	n = 1 + rng_below(ARRAY_SIZE(tmp));
+	n = 1 + rng_below(&rng_state, ARRAY_SIZE(tmp));
 	for (i = 0; i < n; i++) {
-		order = rng_below(6);
+		order = rng_below(&rng_state, 6);
 		tmp[i] = folio_alloc(KHO_LAB_GFP, order);
 		if (!tmp[i])
 			continue;
@@ -257,9 +243,9 @@ static int kho_lab_add_ranges(void)
 			pr_warn("range %u: no memory\n", i);
 			continue;
 		}
-		off = rng_below(span);
+		off = rng_below(&rng_state, span);
 		r->pfn = page_to_pfn(r->page) + off;
-		r->nr_pages = 1 + rng_below(span - off);
+		r->nr_pages = 1 + rng_below(&rng_state, span - off);
 		err = kho_radix_add_range(&tree, r->pfn, r->nr_pages);
 		if (!err)
 			err = kho_lab_record_range(r->pfn, r->nr_pages);
@@ -274,7 +260,7 @@ static int kho_lab_add_ranges(void)
 	return 0;
 }
 
-/* ---- the FDTs, with tests/lab/mod/kho_lab_fdtw.h ---- */
+/* ---- the FDTs, with tests/lab/mod/kho_lab_common.h ---- */
 
 /* The memblock sub-FDT, as reserve_mem hands over a region. */
 static int kho_lab_build_sub_fdt(void)
@@ -1206,7 +1192,7 @@ static int kho_lab_torn_start(void)
 	if (!n)
 		goto fail;
 	for (i = n - 1; i > 0; i--) {
-		j = rng_below(i + 1);
+		j = rng_below(&rng_state, i + 1);
 		swap(torn_order[i], torn_order[j]);
 	}
 	torn_nr = n;

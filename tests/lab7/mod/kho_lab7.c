@@ -40,7 +40,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "kho_lab_fdtw.h"
+#include "kho_lab_common.h"
 
 static ulong seed = 1;
 module_param(seed, ulong, 0444);
@@ -80,19 +80,6 @@ static DEFINE_MUTEX(loop_lock);
 static u64 loop_done;
 static u64 rng_state;
 
-static u64 rng_next(void)
-{
-	u64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned long rng_below(unsigned long n)
-{
-	return n ? rng_next() % n : 0;
-}
 
 static void lab_record(u64 phys, unsigned int order, const char *what)
 {
@@ -147,7 +134,7 @@ static int lab_add_folios(void)
 	unsigned int order, i, n;
 
 	for (order = 0; order <= 6; order++) {
-		n = 1 + rng_below(order < 3 ? 6 : 3);
+		n = 1 + rng_below(&rng_state, order < 3 ? 6 : 3);
 		for (i = 0; i < n && nr_folios < LAB_MAX_FOLIOS; i++) {
 			struct folio *f = lab_preserve_folio(order, "folio");
 
@@ -162,10 +149,10 @@ static int lab_add_folios(void)
 /* Preserved and unpreserved again: cleared bits in live leaves. */
 static int lab_add_and_remove(void)
 {
-	unsigned int i, n = 1 + rng_below(3);
+	unsigned int i, n = 1 + rng_below(&rng_state, 3);
 
 	for (i = 0; i < n; i++) {
-		struct folio *f = folio_alloc(GFP_KERNEL, rng_below(4));
+		struct folio *f = folio_alloc(GFP_KERNEL, rng_below(&rng_state, 4));
 		int err;
 
 		if (!f)
@@ -187,8 +174,8 @@ static int lab_add_range(void)
 	range_base = alloc_pages(GFP_KERNEL | __GFP_ZERO, 9);
 	if (!range_base)
 		return -ENOMEM;
-	range_pfn = page_to_pfn(range_base) + 1 + rng_below(200);
-	range_pages = 1 + rng_below(300);
+	range_pfn = page_to_pfn(range_base) + 1 + rng_below(&rng_state, 200);
+	range_pages = 1 + rng_below(&rng_state, 300);
 	err = kho_preserve_pages(pfn_to_page(range_pfn), range_pages);
 	if (err)
 		return err;
@@ -340,7 +327,7 @@ static int __init kho_lab7_init(void)
 	if (!fdt_size)
 		return -ENOSPC;
 
-	leak_folio = lab_preserve_folio(rng_below(3), "leaked");
+	leak_folio = lab_preserve_folio(rng_below(&rng_state, 3), "leaked");
 	loop_folio = folio_alloc(GFP_KERNEL, 0);
 	if (!leak_folio || !loop_folio)
 		return -ENOMEM;

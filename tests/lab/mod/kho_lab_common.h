@@ -1,15 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A minimal sequential FDT writer for the lab modules: neither Debian's
- * 6.12 nor upstream 7.2 exports libfdt to modules. Static functions, one
- * copy per module that includes it.
+ * What both lab modules need: seeded randomness, and a minimal sequential
+ * FDT writer (neither Debian's 6.12 nor upstream 7.2 exports libfdt to
+ * modules). Static inline functions, one copy per module that includes it.
  */
-#ifndef KHO_LAB_FDTW_H
-#define KHO_LAB_FDTW_H
+#ifndef KHO_LAB_COMMON_H
+#define KHO_LAB_COMMON_H
 
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/types.h>
+
+/* ---- seeded randomness (splitmix64), the state is the module's ---- */
+
+static inline u64 rng_next(u64 *state)
+{
+	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline unsigned long rng_below(u64 *state, unsigned long n)
+{
+	return n ? rng_next(state) % n : 0;
+}
+
+/* ---- the FDT writer ---- */
 
 #define FDT_MAGIC_VAL		0xd00dfeed
 #define FDT_BEGIN_NODE_TOK	0x1
@@ -143,4 +161,4 @@ static inline u32 fdt_totalsize_of(const void *fdt)
 	return be32_to_cpu(((const __be32 *)fdt)[1]);
 }
 
-#endif /* KHO_LAB_FDTW_H */
+#endif /* KHO_LAB_COMMON_H */
