@@ -44,31 +44,29 @@
 
 #include "kho_trace.h"
 
-/* Configuration, set by the loader before load. */
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 page_shift = 12;
-/* The events view: every event to the ring buffer, every stack taken.
- * Otherwise only anomalies are streamed. */
-const volatile bool emit_all = true;
-/* Keys from the block events only; the API gives context. */
-const volatile bool radix_keys = false;
-/* Churn: re-preserves (at most KT_CHURN_RING) within the window. */
-const volatile __u32 churn_cycles = 3;
-const volatile __u64 churn_window_ns = 10000000000ULL;
-/* What the function returns on this kernel (BTF): KT_RET_*. Unpreserve
- * functions returned int in some 6.18-era trees, void from 6.19 on. */
-#define KT_RET_VOID	0
-#define KT_RET_INT	1
-#define KT_RET_PTR	2	/* a pointer or ERR_PTR() */
-const volatile __u8 ret_kind[KT_FN__COUNT] = {};
-/* kho_preserve_pages(): unsigned int nr_pages before the radix tree,
- * unsigned long since. */
-const volatile bool nr_is_u32 = false;
-/* Which internals the block probes are attached to (KT_FN_*). */
-const volatile __u8 blk_add_src = KT_FN_RADIX_ADD_PAGE;
-const volatile __u8 blk_del_src = KT_FN_RADIX_DEL_PAGE;
-/* x86-64 vmemmap base without KASLR (__VMEMMAP_BASE_L4). */
-const volatile __u64 vmemmap_default = 0xffffea0000000000ULL;
+/*
+ * Configuration (struct kt_config in map "kt_cfg"), written by the loader between load and
+ * attach. A map rather than libbpf-tools' const volatile .rodata: libbpf
+ * decides whether the kernel supports global data by loading a socket
+ * filter, and a kernel without CONFIG_NET (upstream's tinyconfig, the 7.x
+ * lab) fails that probe, so libbpf would not create .rodata at all. Array
+ * lookups are inlined by the verifier: a load, not a call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kt_config);
+} kt_cfg SEC(".maps");
+
+static __always_inline struct kt_config *cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kt_cfg, &zero);
+}
+
+#define C(field)	({ struct kt_config *c_ = cfg(); c_ ? c_->field : 0; })
 
 /* A variable under CONFIG_DYNAMIC_MEMORY_LAYOUT (KASLR); else absent. */
 extern const void vmemmap_base __ksym __weak;
@@ -196,7 +194,7 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline bool skip_task(void)
 {
-	return targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid;
+	return C(targ_tgid) && (bpf_get_current_pid_tgid() >> 32) != C(targ_tgid);
 }
 
 /*
@@ -266,7 +264,7 @@ static __always_inline __u32 ctz64_(__u64 x)
 
 static __always_inline __u64 page_to_pfn_(__u64 page)
 {
-	__u64 base = vmemmap_default;
+	__u64 base = C(vmemmap_default);
 	__u64 size = bpf_core_type_size(struct page);
 
 	if (&vmemmap_base)
@@ -347,7 +345,7 @@ static __always_inline void by_proc_add(__u8 op)
 
 static __always_inline __u64 make_key(__u64 pfn, __u32 order)
 {
-	__u32 order0 = 64 - page_shift;
+	__u32 order0 = 64 - C(page_shift);
 
 	if (order >= order0 || order > 63)
 		return 0;
@@ -370,7 +368,7 @@ __noinline int key_needs_stack(__u64 pfn, __u32 order, __u32 op)
 
 	if (!key)
 		return 0;
-	if (emit_all)
+	if (C(emit_all))
 		return 1;
 	st = bpf_map_lookup_elem(&keys, &key);
 	if (!st || st->tgid != bpf_get_current_pid_tgid() >> 32)
@@ -385,7 +383,7 @@ __noinline int key_needs_stack(__u64 pfn, __u32 order, __u32 op)
 /* One more re-preserve of a key at @ts: the churn window's count. */
 static __always_inline void churn_note(struct kt_key_state *st, __u64 ts)
 {
-	__u32 n = churn_cycles, h = st->ring_head, inwin = 0;
+	__u32 n = C(churn_cycles), h = st->ring_head, inwin = 0;
 	int i;
 
 	if (n > KT_CHURN_RING)
@@ -396,7 +394,7 @@ static __always_inline void churn_note(struct kt_key_state *st, __u64 ts)
 	if (st->ring_n < n)
 		st->ring_n++;
 	for (i = 0; i < KT_CHURN_RING; i++)
-		if ((__u32)i < st->ring_n && ts - st->ring[i] <= churn_window_ns)
+		if ((__u32)i < st->ring_n && ts - st->ring[i] <= C(churn_window_ns))
 			inwin++;
 	if (inwin > st->max_window)
 		st->max_window = inwin;
@@ -479,7 +477,7 @@ __noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
 	by_stack_add(stack_id, op, api);
 	by_proc_add(op);
 
-	if (!emit_all && !anomaly)
+	if (!C(emit_all) && !anomaly)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -554,7 +552,7 @@ static __always_inline void record_range(__u64 pfn, __u64 nr, __u32 packed,
 /* API functions whose arguments name their keys (the others call them). */
 static __always_inline bool fn_has_keys(__u8 fn)
 {
-	return !radix_keys && fn != KT_FN_PRESERVE_VMALLOC &&
+	return !C(radix_keys) && fn != KT_FN_PRESERVE_VMALLOC &&
 	       fn != KT_FN_UNPRESERVE_VMALLOC && fn != KT_FN_ALLOC_PRESERVE &&
 	       fn != KT_FN_UNPRESERVE_FREE;
 }
@@ -578,10 +576,10 @@ static __always_inline bool call_needs_stack(__u8 fn, __u64 a0, __u64 a1)
 	if (fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_UNPRESERVE_FOLIO)
 		return key_needs_stack(page_to_pfn_(a0), folio_order_(a0), op);
 	if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES)
-		return range_needs_stack(page_to_pfn_(a0), nr_is_u32 ? a1 & 0xffffffffULL : a1,
+		return range_needs_stack(page_to_pfn_(a0), C(nr_is_u32) ? a1 & 0xffffffffULL : a1,
 					 op);
 	if (fn == KT_FN_PRESERVE_PHYS)
-		return range_needs_stack(a0 >> page_shift, a1 >> page_shift, op);
+		return range_needs_stack(a0 >> C(page_shift), a1 >> C(page_shift), op);
 	return false;
 }
 
@@ -607,7 +605,7 @@ static __always_inline void api_enter(void *ctx, __u8 fn, __u64 a0, __u64 a1)
 	if (!c) {
 		struct kt_ctx z = {};
 
-		z.stack_id = emit_all ? get_stack(ctx) : KT_STACK_LATER;
+		z.stack_id = C(emit_all) ? get_stack(ctx) : KT_STACK_LATER;
 		if (bpf_map_update_elem(&ctxs, &tid, &z, BPF_NOEXIST)) {
 			count(KT_C_CTX_ERRORS);
 			return;
@@ -687,7 +685,7 @@ static __always_inline void api_exit(void *ctx, __u8 fn, long ret, __u8 kind)
 		count(KT_C_API_ERRORS);
 		by_stack_add(sid, KT_OP_API_ERROR, api);
 		by_proc_add(KT_OP_API_ERROR);
-		if (!emit_all)
+		if (!C(emit_all))
 			goto out;
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (!e) {
@@ -717,11 +715,11 @@ static __always_inline void api_exit(void *ctx, __u8 fn, long ret, __u8 kind)
 	} else if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES ||
 		   fn == KT_FN_PRESERVE_PHYS) {
 		if (fn == KT_FN_PRESERVE_PHYS) {
-			pfn = a0 >> page_shift;
-			a1 >>= page_shift;
+			pfn = a0 >> C(page_shift);
+			a1 >>= C(page_shift);
 		} else {
 			pfn = page_to_pfn_(a0);
-			if (nr_is_u32)
+			if (C(nr_is_u32))
 				a1 &= 0xffffffffULL;
 		}
 		if (c->stack_id == KT_STACK_LATER && range_needs_stack(pfn, a1, op))
@@ -763,7 +761,19 @@ static __always_inline void block_event(void *ctx, __u8 src, __u8 op,
 
 /* ---- the KHO API: entry and exit, as fentry/fexit or kprobe/kretprobe ---- */
 
-#define RET_AT(n, FN)	(ret_kind[FN] ? (long)ctx[n] : 0)
+/* fexit's return value, read with the helper: reading ctx[] past the last
+ * argument of a void function is rejected, and whether the function is
+ * void is known only at run time (kt_cfg). */
+static __always_inline long fexit_ret(void *ctx, __u8 kind)
+{
+	__u64 ret = 0;
+
+	if (kind != KT_RET_VOID)
+		bpf_get_func_ret(ctx, &ret);
+	return (long)ret;
+}
+
+#define RET_AT(n, FN)	fexit_ret(ctx, C(ret_kind[FN]))
 
 #define API_1(name, FN)							\
 SEC("fentry")								\
@@ -775,7 +785,7 @@ int BPF_PROG(fe_##name, void *a0)					\
 SEC("fexit")								\
 int BPF_PROG(fx_##name, void *a0)					\
 {									\
-	api_exit(ctx, FN, RET_AT(1, FN), ret_kind[FN]);		\
+	api_exit(ctx, FN, RET_AT(1, FN), C(ret_kind[FN]));		\
 	return 0;							\
 }									\
 SEC("kprobe")								\
@@ -787,7 +797,7 @@ int BPF_KPROBE(kp_##name, void *a0)					\
 SEC("kretprobe")							\
 int BPF_KRETPROBE(kr_##name, long ret)					\
 {									\
-	api_exit(ctx, FN, ret, ret_kind[FN]);				\
+	api_exit(ctx, FN, ret, C(ret_kind[FN]));				\
 	return 0;							\
 }
 
@@ -801,7 +811,7 @@ int BPF_PROG(fe_##name, void *a0, unsigned long a1)			\
 SEC("fexit")								\
 int BPF_PROG(fx_##name, void *a0, unsigned long a1)			\
 {									\
-	api_exit(ctx, FN, RET_AT(2, FN), ret_kind[FN]);		\
+	api_exit(ctx, FN, RET_AT(2, FN), C(ret_kind[FN]));		\
 	return 0;							\
 }									\
 SEC("kprobe")								\
@@ -813,7 +823,7 @@ int BPF_KPROBE(kp_##name, void *a0, unsigned long a1)			\
 SEC("kretprobe")							\
 int BPF_KRETPROBE(kr_##name, long ret)					\
 {									\
-	api_exit(ctx, FN, ret, ret_kind[FN]);				\
+	api_exit(ctx, FN, ret, C(ret_kind[FN]));				\
 	return 0;							\
 }
 
@@ -834,14 +844,14 @@ int BPF_PROG(fx_blk_add, void *tree, unsigned long pfn, unsigned int order,
 	     int ret)
 {
 	if (!ret)
-		block_event(ctx, blk_add_src, KT_OP_PRESERVE, pfn, order, -1, false);
+		block_event(ctx, C(blk_add_src), KT_OP_PRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
 SEC("fentry")
 int BPF_PROG(fe_blk_del, void *tree, unsigned long pfn, unsigned int order)
 {
-	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	block_event(ctx, C(blk_del_src), KT_OP_UNPRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
@@ -873,7 +883,7 @@ int BPF_KRETPROBE(kr_blk_add, int ret)
 	copy = *a;
 	bpf_map_delete_elem(&blk_args, &tid);
 	if (!ret)
-		block_event(ctx, blk_add_src, KT_OP_PRESERVE, copy.pfn,
+		block_event(ctx, C(blk_add_src), KT_OP_PRESERVE, copy.pfn,
 			    copy.order, copy.stack_id, true);
 	return 0;
 }
@@ -881,7 +891,7 @@ int BPF_KRETPROBE(kr_blk_add, int ret)
 SEC("kprobe")
 int BPF_KPROBE(kp_blk_del, void *tree, unsigned long pfn, unsigned int order)
 {
-	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	block_event(ctx, C(blk_del_src), KT_OP_UNPRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
@@ -930,7 +940,7 @@ int BPF_PROG(tp_node_alloc, unsigned long pfn, unsigned int order, __u64 key,
 		stack_id = get_stack(ctx);
 	}
 	by_stack_add(stack_id, KT_OP_NODE_ALLOC, api);
-	if (!emit_all)
+	if (!C(emit_all))
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

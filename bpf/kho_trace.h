@@ -113,6 +113,29 @@ struct kt_event {
 	char comm[KT_COMM_LEN];
 };
 
+/* What an attach point returns on this kernel (BTF). Unpreserve functions
+ * returned int in some 6.18-era trees, void from 6.19 on. */
+enum kt_ret {
+	KT_RET_VOID = 0,
+	KT_RET_INT = 1,
+	KT_RET_PTR = 2,		/* a pointer or ERR_PTR() */
+};
+
+/* Map "kt_cfg": set by the loader after load, before attach. */
+struct kt_config {
+	__u64 churn_window_ns;	/* churn: re-preserves within this window */
+	__u64 vmemmap_default;	/* x86-64 vmemmap base without KASLR */
+	__u32 targ_tgid;	/* 0: every process */
+	__u32 page_shift;
+	__u32 churn_cycles;	/* at most KT_CHURN_RING */
+	__u8 emit_all;		/* events view: every event and stack */
+	__u8 radix_keys;	/* keys from the block events; API = context */
+	__u8 nr_is_u32;		/* kho_preserve_pages(): unsigned int nr_pages */
+	__u8 blk_add_src;	/* KT_FN_* the block probes are attached to */
+	__u8 blk_del_src;
+	__u8 ret_kind[KT_FN__COUNT];	/* enum kt_ret */
+};
+
 /*
  * Map "keys": what the tracer knows of one key, churn included: the times
  * of the last churn_cycles re-preserves, and the most of them seen within

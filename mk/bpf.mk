@@ -58,10 +58,11 @@ $(KT_DIR)/kho_trace.skel.h: $(KT_DIR)/kho_trace.bpf.o
 $(KT_DIR)/common.o: tools/common.c tools/common.h | $(KT_DIR)/
 	$(call msg,CC,$@)$(CC) $(KT_CFLAGS) -ffunction-sections -fdata-sections -c -o $@ $<
 
-# The loader: options and main loop, attach points, views, kallsyms; and
+# The loader: options and main loop, attach points, the run's state,
+# views, kallsyms; and
 # the library's key codec, built here without sanitizers like the rest.
-KT_SRCS := tools/khotrace.c tools/khotrace_attach.c tools/khotrace_views.c \
-	tools/kallsyms.c
+KT_SRCS := tools/khotrace.c tools/khotrace_attach.c tools/khotrace_run.c \
+	tools/khotrace_views.c tools/kallsyms.c
 KT_OBJS := $(patsubst tools/%.c,$(KT_DIR)/%.o,$(KT_SRCS)) $(KT_DIR)/codec.o
 
 $(filter $(KT_DIR)/khotrace%,$(KT_OBJS)): $(KT_DIR)/%.o: tools/%.c tools/khotrace.h \

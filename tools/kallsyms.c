@@ -42,13 +42,16 @@ int ksyms_load(struct ksyms *ks, const char *path)
 			ks->syms = k;
 		}
 		k = &ks->syms[ks->n];
-		k->addr = addr;
 		k->name = strdup(name);
 		k->mod = n == 4 ? strdup(mod) : NULL;
+		if (!k->name || (n == 4 && !k->mod)) {
+			free(k->name);
+			free(k->mod);
+			goto nomem;
+		}
+		k->addr = addr;
 		k->text = type == 't' || type == 'T' || type == 'W' || type == 'w';
 		ks->n++;
-		if (!k->name || (n == 4 && !k->mod))
-			goto nomem;
 		if (addr)
 			ks->have_addrs = true;
 	}

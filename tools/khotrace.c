@@ -4,8 +4,8 @@
  * with BPF (bpf/kho_trace.bpf.c). See khotrace(8).
  *
  * This file: the options and the main loop. khotrace_attach.c finds and
- * attaches the probes, khotrace_views.c renders what they saw, kallsyms.c
- * names the frames.
+ * attaches the probes, khotrace_run.c collects what they saw,
+ * khotrace_views.c renders it, kallsyms.c names the frames.
  */
 #include <errno.h>
 #include <getopt.h>

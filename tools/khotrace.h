@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * khotrace's loader, private to tools/khotrace*.c: the options, the attach
- * points (khotrace_attach.c) and the state the views render
- * (khotrace_views.c). bpf/kho_trace.h holds what the BPF side shares.
+ * points (khotrace_attach.c), what a run saw (khotrace_run.c) and the
+ * views that render it (khotrace_views.c). bpf/kho_trace.h holds what the
+ * BPF side shares.
  */
 #ifndef KHOTOOLS_KHOTRACE_H
 #define KHOTOOLS_KHOTRACE_H
@@ -143,6 +144,9 @@ void kt_collect(struct kt_state *s, struct kho_trace_bpf *skel);
 uint64_t kt_loss_total(const struct kt_state *s);
 
 void kt_view_list(struct kt_state *s);
+const char *kt_anom_name(unsigned int anomaly);
+/* The first frame outside KHO and the tracer: the code responsible. */
+void kt_stack_caller(const struct kt_state *s, int32_t id, char *buf, size_t len);
 void kt_view_top(struct kt_state *s, struct kho_trace_bpf *skel);
 void kt_view_churn(struct kt_state *s, struct kho_trace_bpf *skel);
 void kt_view_anomalies(struct kt_state *s);

@@ -48,9 +48,6 @@
 #include "khotrace.h"
 #include "kho_trace.skel.h"
 
-/* The BPF side's KT_RET_*. */
-enum { RET_VOID, RET_INT, RET_PTR };
-
 static const struct kt_hook hook_table[KT_NR_HOOKS] = {
 	{ .name = "kho_preserve_folio", .fn = KT_FN_PRESERVE_FOLIO, .kind = H_API,
 	  .upstream = "int kho_preserve_folio(struct folio *folio)" },
@@ -165,10 +162,10 @@ static unsigned int btf_ret_kind(const struct btf *btf, uint32_t id)
 	while (t && depth++ < 16 && (btf_is_mod(t) || btf_is_typedef(t)))
 		t = btf__type_by_id(btf, t->type);
 	if (!t)
-		return RET_VOID;
+		return KT_RET_VOID;
 	if (btf_is_ptr(t))
-		return RET_PTR;
-	return btf_is_int(t) || btf_is_enum(t) ? RET_INT : RET_VOID;
+		return KT_RET_PTR;
+	return btf_is_int(t) || btf_is_enum(t) ? KT_RET_INT : KT_RET_VOID;
 }
 
 /* Fill in what BTF @btf (of @obj) says about the hooks it has. */
@@ -482,11 +479,11 @@ static unsigned int ret_kind_guess(enum kt_fn fn)
 	case KT_FN_PRESERVE_PAGES:
 	case KT_FN_PRESERVE_VMALLOC:
 	case KT_FN_PRESERVE_PHYS:
-		return RET_INT;
+		return KT_RET_INT;
 	case KT_FN_ALLOC_PRESERVE:
-		return RET_PTR;
+		return KT_RET_PTR;
 	default:
-		return RET_VOID;
+		return KT_RET_VOID;
 	}
 }
 
@@ -501,6 +498,8 @@ int kt_attach_load(struct kt_attach *a, const struct kt_opts *o, unsigned int pa
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf);
 	struct kho_trace_bpf *s;
 	struct bpf_program *p;
+	struct kt_config cfg;
+	uint32_t zero = 0;
 	int err;
 
 	s = kho_trace_bpf__open_opts(&oo);
@@ -513,25 +512,28 @@ int kt_attach_load(struct kt_attach *a, const struct kt_opts *o, unsigned int pa
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, false);
 
-	s->rodata->targ_tgid = o->pid;
-	s->rodata->page_shift = page_shift;
-	s->rodata->emit_all = o->view == V_EVENTS;
-	s->rodata->radix_keys = a->radix_keys;
-	s->rodata->churn_cycles = o->min_cycles;
-	s->rodata->churn_window_ns = (uint64_t)(o->window * 1e9);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.targ_tgid = o->pid;
+	cfg.page_shift = page_shift;
+	cfg.emit_all = o->view == V_EVENTS;
+	cfg.radix_keys = a->radix_keys;
+	cfg.churn_cycles = o->min_cycles;
+	cfg.churn_window_ns = (uint64_t)(o->window * 1e9);
+	cfg.vmemmap_default = UINT64_C(0xffffea0000000000);	/* __VMEMMAP_BASE_L4 */
+	cfg.blk_add_src = KT_FN_RADIX_ADD_PAGE;
+	cfg.blk_del_src = KT_FN_RADIX_DEL_PAGE;
 	for (size_t i = 0; i < KT_NR_HOOKS; i++) {
 		struct kt_hook *h = &a->hooks[i];
 
 		if (h->mode == M_NONE)
 			continue;
-		s->rodata->ret_kind[h->fn] = (uint8_t)(h->in_btf ? h->ret_kind :
-						       ret_kind_guess(h->fn));
+		cfg.ret_kind[h->fn] = (uint8_t)(h->in_btf ? h->ret_kind : ret_kind_guess(h->fn));
 		if (h->fn == KT_FN_PRESERVE_PAGES || h->fn == KT_FN_UNPRESERVE_PAGES)
-			s->rodata->nr_is_u32 = h->nr_u32;
+			cfg.nr_is_u32 = h->nr_u32;
 		if (h->kind == H_BLK_ADD)
-			s->rodata->blk_add_src = h->fn;
+			cfg.blk_add_src = (uint8_t)h->fn;
 		if (h->kind == H_BLK_DEL)
-			s->rodata->blk_del_src = h->fn;
+			cfg.blk_del_src = (uint8_t)h->fn;
 		for (int e = 0; e < 2; e++) {
 			struct bpf_program *q = e ? h->exit : h->entry;
 
@@ -563,6 +565,12 @@ int kt_attach_load(struct kt_attach *a, const struct kt_opts *o, unsigned int pa
 		else
 			errmsg(&o->c, "cannot load the BPF programs: %s%s", strerror(-err),
 			       o->c.verbose ? "" : " (-v shows libbpf's messages)");
+		return -1;
+	}
+	/* Before the first probe runs. */
+	err = bpf_map_update_elem(bpf_map__fd(s->maps.kt_cfg), &zero, &cfg, BPF_ANY);
+	if (err) {
+		errmsg(&o->c, "cannot configure the BPF programs: %s", strerror(errno));
 		return -1;
 	}
 	for (size_t i = 0; i < KT_NR_HOOKS; i++) {
