@@ -23,7 +23,7 @@ R=$D/r
 rm -rf "$D"
 mkdir -p "$R"
 /usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-	--initrd "$LAB7_INITRD" --mem 2G --qmp "$D/qmp.sock" --log "$D/console.log" \
+	--initrd "$LAB7_INITRD" --mem 1G --qmp "$D/qmp.sock" --log "$D/console.log" \
 	--results "$D/out" \
 	--timeout "$LAB7_TIMEOUT" \
 	--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED lab7.mode=trace" \
