@@ -483,8 +483,17 @@ int main(int argc, char **argv)
 	}
 	if (!ks.have_addrs)
 		errmsg(&o.c, "/proc/kallsyms shows no addresses: stacks will not be symbolized");
-	if (kt_attach_load(&a, &o, shift) == 0)
+	if (kt_attach_load(&a, &o, shift) == 0) {
+		struct ksyms now;
+
+		/* Again, now that the BPF trampolines exist: a tail call from one
+		 * traced function into another leaves one mid-stack, named. */
+		if (ksyms_load(&now, "/proc/kallsyms") == 0) {
+			ksyms_free(&ks);
+			ks = now;
+		}
 		rc = trace(&s, &a, &o);
+	}
 	kt_attach_destroy(&a);
 out_syms:
 	ksyms_free(&ks);
