@@ -4,8 +4,8 @@
 # khotrace's overhead: preserve operations per second in the lab guest
 # (Debian 6.12 under QEMU TCG), kho_lab's loop of kho_preserve_folio() +
 # kho_unpreserve_folio() without khotrace, with `khotrace churn` attached
-# (fentry/fexit on the API, the kho_radix tracepoints, every event through
-# the ring buffer), and without again, in one boot; prints the ratio.
+# (fentry/fexit on the API, the kho_radix tracepoints; the totals kept in
+# the kernel), and without again, in one boot; prints the ratio.
 # Measured under QEMU TCG emulation: absolute rates are not a machine's,
 # the ratio is the useful number.
 #

@@ -19,6 +19,20 @@
  *    upstream may inline them into the API, so they cannot be the only
  *    source); outside one (direct tree users, kho_preserve_vmalloc()'s
  *    pages) they are the source of keys.
+ *  - with radix_keys (upstream 7.x: kho_radix_add_page() and
+ *    kho_radix_del_page() probed, no tracepoints), keys come from the
+ *    block events only and the API gives context (the function a client
+ *    called, its stack): the kernel splits a page range at NUMA node
+ *    boundaries, which the API's arguments cannot tell.
+ *
+ * Cost: the totals (keys, churn windows, per-stack and per-process counts)
+ * are kept here, in maps the loader reads at the end; only the events
+ * view streams every key event. A kernel stack walk costs more than the
+ * rest of an event together, so a stack is taken only when it can matter:
+ * a key's first preserve and first unpreserve, an anomaly, a key that
+ * changes process, and again when a key's count on that side reaches a
+ * power of two (a caller that changed shows within a doubling); between
+ * those, an event counts against the stack its key last sampled.
  *
  * Keys are the radix keys of KHO_ABI §1.3: 1 << (64 - PAGE_SHIFT - order)
  * | pfn >> order.
@@ -30,21 +44,29 @@
 
 #include "kho_trace.h"
 
-/* Configuration, set by the loader before load. */
-const volatile __u32 targ_tgid = 0;
-const volatile __u32 page_shift = 12;
-const volatile bool emit_events = true;
-/* Does the function return int on this kernel (BTF)? Unpreserve
- * functions returned int in some 6.18-era trees, void from 6.19 on. */
-const volatile bool ret_is_int[KT_FN__COUNT] = {};
-/* kho_preserve_pages(): unsigned int nr_pages before the radix tree,
- * unsigned long since. */
-const volatile bool nr_is_u32 = false;
-/* Which internals the block probes are attached to (KT_FN_*). */
-const volatile __u8 blk_add_src = KT_FN_RADIX_ADD_PAGE;
-const volatile __u8 blk_del_src = KT_FN_RADIX_DEL_PAGE;
-/* x86-64 vmemmap base without KASLR (__VMEMMAP_BASE_L4). */
-const volatile __u64 vmemmap_default = 0xffffea0000000000ULL;
+/*
+ * Configuration (struct kt_config in map "kt_cfg"), written by the loader between load and
+ * attach. A map rather than libbpf-tools' const volatile .rodata: libbpf
+ * decides whether the kernel supports global data by loading a socket
+ * filter, and a kernel without CONFIG_NET (upstream's tinyconfig, the 7.x
+ * lab) fails that probe, so libbpf would not create .rodata at all. Array
+ * lookups are inlined by the verifier: a load, not a call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kt_config);
+} kt_cfg SEC(".maps");
+
+static __always_inline struct kt_config *cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&kt_cfg, &zero);
+}
+
+#define C(field)	({ struct kt_config *c_ = cfg(); c_ ? c_->field : 0; })
 
 /* A variable under CONFIG_DYNAMIC_MEMORY_LAYOUT (KASLR); else absent. */
 extern const void vmemmap_base __ksym __weak;
@@ -172,7 +194,7 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline bool skip_task(void)
 {
-	return targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid;
+	return C(targ_tgid) && (bpf_get_current_pid_tgid() >> 32) != C(targ_tgid);
 }
 
 /*
@@ -242,7 +264,7 @@ static __always_inline __u32 ctz64_(__u64 x)
 
 static __always_inline __u64 page_to_pfn_(__u64 page)
 {
-	__u64 base = vmemmap_default;
+	__u64 base = C(vmemmap_default);
 	__u64 size = bpf_core_type_size(struct page);
 
 	if (&vmemmap_base)
@@ -321,32 +343,91 @@ static __always_inline void by_proc_add(__u8 op)
 		__sync_fetch_and_add(&p->errors, 1);
 }
 
+static __always_inline __u64 make_key(__u64 pfn, __u32 order)
+{
+	__u32 order0 = 64 - C(page_shift);
+
+	if (order >= order0 || order > 63)
+		return 0;
+	return (1ULL << (order0 - order)) | (pfn >> order);
+}
+
+static __always_inline bool pow2(__u32 n)
+{
+	return n && !(n & (n - 1));
+}
+
 /*
- * One key preserved or unpreserved: its state (anomalies, re-preserves),
- * the per-stack and per-process counts, and an event for the stream.
+ * Does this event of a key need a stack of its own (see the top)? A
+ * global function: verified once, called for each block of a range.
+ */
+__noinline int key_needs_stack(__u64 pfn, __u32 order, __u32 op)
+{
+	__u64 key = make_key(pfn, order);
+	struct kt_key_state *st;
+
+	if (!key)
+		return 0;
+	if (C(emit_all))
+		return 1;
+	st = bpf_map_lookup_elem(&keys, &key);
+	if (!st || st->tgid != bpf_get_current_pid_tgid() >> 32)
+		return 1;
+	if (op == KT_OP_PRESERVE)
+		return st->preserved || st->p_stack == KT_STACK_LATER ||
+		       pow2(st->preserves + 1);
+	return !st->preserved || st->u_stack == KT_STACK_LATER ||
+	       pow2(st->unpreserves + 1);
+}
+
+/* One more re-preserve of a key at @ts: the churn window's count. */
+static __always_inline void churn_note(struct kt_key_state *st, __u64 ts)
+{
+	__u32 n = C(churn_cycles), h = st->ring_head, inwin = 0;
+	int i;
+
+	if (n > KT_CHURN_RING)
+		n = KT_CHURN_RING;
+	h &= KT_CHURN_RING - 1;
+	st->ring[h] = ts;
+	st->ring_head = h + 1 >= n ? 0 : h + 1;
+	if (st->ring_n < n)
+		st->ring_n++;
+	for (i = 0; i < KT_CHURN_RING; i++)
+		if ((__u32)i < st->ring_n && ts - st->ring[i] <= C(churn_window_ns))
+			inwin++;
+	if (inwin > st->max_window)
+		st->max_window = inwin;
+}
+
+/*
+ * One key preserved or unpreserved: its state (anomalies, re-preserves,
+ * churn), the per-stack and per-process counts, and an event for the
+ * stream when one is wanted. @stack_id KT_STACK_LATER: the stack the key
+ * sampled last on that side (key_needs_stack() said none was needed).
  * A global function, so that the verifier checks it once and not once per
  * block of a split range.
  */
 __noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
-				 __s32 stack_id)
+			  __s32 stack_id)
 {
 	__u8 op = packed & 0xff, api = (packed >> 8) & 0xff;
 	__u8 src = (packed >> 16) & 0xff;
-	__u32 order0 = 64 - page_shift;
 	struct kt_key_state *st, zero = {};
 	__u64 key, ts = bpf_ktime_get_ns();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u8 anomaly = 0;
 	struct kt_event *e;
 
-	if (order >= order0 || order > 63)
+	key = make_key(pfn, order);
+	if (!key)
 		return 0;
-	key = (1ULL << (order0 - order)) | (pfn >> order);
-
 	st = bpf_map_lookup_elem(&keys, &key);
 	if (!st) {
 		zero.first_ts = ts;
-		zero.p_stack = -1;
-		zero.u_stack = -1;
+		zero.p_stack = KT_STACK_LATER;
+		zero.u_stack = KT_STACK_LATER;
+		zero.tgid = tgid;
 		if (bpf_map_update_elem(&keys, &key, &zero, BPF_NOEXIST) == 0)
 			count(KT_C_KEY_INSERTS);
 		st = bpf_map_lookup_elem(&keys, &key);
@@ -355,13 +436,18 @@ __noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
 	}
 	if (st) {
 		if (op == KT_OP_PRESERVE) {
-			if (st->preserved)
+			if (st->preserved) {
 				anomaly = KT_ANOM_DOUBLE_PRESERVE;
-			else if (st->preserves)
+			} else if (st->preserves) {
 				st->represerves++;
+				churn_note(st, ts);
+			}
 			st->preserved = 1;
 			st->preserves++;
-			st->p_stack = stack_id;
+			if (stack_id == KT_STACK_LATER)
+				stack_id = st->p_stack;
+			else
+				st->p_stack = stack_id;
 		} else {
 			if (!st->preserves)
 				anomaly = KT_ANOM_UNPRESERVE_UNKNOWN;
@@ -369,11 +455,17 @@ __noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
 				anomaly = KT_ANOM_DOUBLE_UNPRESERVE;
 			st->preserved = 0;
 			st->unpreserves++;
-			st->u_stack = stack_id;
+			if (stack_id == KT_STACK_LATER)
+				stack_id = st->u_stack;
+			else
+				st->u_stack = stack_id;
 		}
 		st->last_ts = ts;
 		st->api = api;
+		st->tgid = tgid;
 	}
+	if (stack_id < KT_STACK_NONE)
+		stack_id = KT_STACK_NONE;
 	count(KT_C_KEY_EVENTS);
 	count(op == KT_OP_PRESERVE ? KT_C_PRESERVES : KT_C_UNPRESERVES);
 	if (anomaly == KT_ANOM_DOUBLE_PRESERVE)
@@ -385,7 +477,7 @@ __noinline int record_key(__u64 pfn, __u32 order, __u32 packed,
 	by_stack_add(stack_id, op, api);
 	by_proc_add(op);
 
-	if (!emit_events)
+	if (!C(emit_all) && !anomaly)
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -422,6 +514,22 @@ __noinline int split_order(__u64 pfn, __u64 end)
 	return lg < order ? lg : order;
 }
 
+/* Does any block of a page range need a stack (key_needs_stack())? */
+__noinline int range_needs_stack(__u64 pfn, __u64 nr, __u32 op)
+{
+	__u64 end = pfn + nr;
+	int i;
+
+	for (i = 0; i < KT_MAX_SPLIT && pfn < end; i++) {
+		__u32 order = split_order(pfn, end) & 63;
+
+		if (key_needs_stack(pfn, order, op))
+			return 1;
+		pfn += 1ULL << order;
+	}
+	return 0;
+}
+
 static __always_inline void record_range(__u64 pfn, __u64 nr, __u32 packed,
 					 __s32 stack_id)
 {
@@ -441,15 +549,46 @@ static __always_inline void record_range(__u64 pfn, __u64 nr, __u32 packed,
 		count(KT_C_SPLIT_TRUNCATED);
 }
 
+/* API functions whose arguments name their keys (the others call them). */
 static __always_inline bool fn_has_keys(__u8 fn)
 {
-	return fn != KT_FN_PRESERVE_VMALLOC && fn != KT_FN_UNPRESERVE_VMALLOC;
+	return !C(radix_keys) && fn != KT_FN_PRESERVE_VMALLOC &&
+	       fn != KT_FN_UNPRESERVE_VMALLOC && fn != KT_FN_ALLOC_PRESERVE &&
+	       fn != KT_FN_UNPRESERVE_FREE;
 }
 
 static __always_inline bool fn_preserves(__u8 fn)
 {
 	return fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_PRESERVE_PAGES ||
-	       fn == KT_FN_PRESERVE_VMALLOC || fn == KT_FN_PRESERVE_PHYS;
+	       fn == KT_FN_PRESERVE_VMALLOC || fn == KT_FN_PRESERVE_PHYS ||
+	       fn == KT_FN_ALLOC_PRESERVE;
+}
+
+/*
+ * Do the keys of a call need a stack (key_needs_stack())? Asked at entry,
+ * where the stack is the one the call's keys and the nodes it allocates
+ * are counted against, as when every call took one.
+ */
+static __always_inline bool call_needs_stack(__u8 fn, __u64 a0, __u64 a1)
+{
+	__u32 op = fn_preserves(fn) ? KT_OP_PRESERVE : KT_OP_UNPRESERVE;
+
+	if (fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_UNPRESERVE_FOLIO)
+		return key_needs_stack(page_to_pfn_(a0), folio_order_(a0), op);
+	if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES)
+		return range_needs_stack(page_to_pfn_(a0), C(nr_is_u32) ? a1 & 0xffffffffULL : a1,
+					 op);
+	if (fn == KT_FN_PRESERVE_PHYS)
+		return range_needs_stack(a0 >> C(page_shift), a1 >> C(page_shift), op);
+	return false;
+}
+
+/* The stack of a thread's outermost API call, taken once when needed. */
+static __always_inline __s32 ctx_stack(void *ctx, struct kt_ctx *c)
+{
+	if (c->stack_id == KT_STACK_LATER)
+		c->stack_id = get_stack(ctx);
+	return c->stack_id;
 }
 
 static __always_inline void api_enter(void *ctx, __u8 fn, __u64 a0, __u64 a1)
@@ -466,7 +605,7 @@ static __always_inline void api_enter(void *ctx, __u8 fn, __u64 a0, __u64 a1)
 	if (!c) {
 		struct kt_ctx z = {};
 
-		z.stack_id = get_stack(ctx);
+		z.stack_id = C(emit_all) ? get_stack(ctx) : KT_STACK_LATER;
 		if (bpf_map_update_elem(&ctxs, &tid, &z, BPF_NOEXIST)) {
 			count(KT_C_CTX_ERRORS);
 			return;
@@ -489,19 +628,26 @@ static __always_inline void api_enter(void *ctx, __u8 fn, __u64 a0, __u64 a1)
 	c->fn[i] = fn;
 	c->a0[i] = a0;
 	c->a1[i] = a1;
-	if (!c->keyed && fn_has_keys(fn))
+	if (!c->keyed && fn_has_keys(fn)) {
 		c->keyed = d + 1;
+		/* From the map: a scalar (fentry's a0 is a typed pointer,
+		 * which the verifier allows no arithmetic on). */
+		if (c->stack_id == KT_STACK_LATER &&
+		    call_needs_stack(fn, *(volatile __u64 *)&c->a0[i], a1))
+			c->stack_id = get_stack(ctx);
+	}
 	c->depth = d + 1;
 }
 
-static __always_inline void api_exit(void *ctx, __u8 fn, long ret, bool has_ret)
+static __always_inline void api_exit(void *ctx, __u8 fn, long ret, __u8 kind)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kt_ctx *c;
 	bool keyed;
 	__u8 d, api, op;
-	__u64 a0, a1;
-	__u32 i;
+	__u64 a0, a1, pfn;
+	__u32 i, order;
+	bool failed;
 
 	if (skip_task())
 		return;
@@ -530,13 +676,16 @@ static __always_inline void api_exit(void *ctx, __u8 fn, long ret, bool has_ret)
 	a1 = c->a1[i];
 	op = fn_preserves(fn) ? KT_OP_PRESERVE : KT_OP_UNPRESERVE;
 
-	if (has_ret && (int)ret != 0) {
+	failed = kind == KT_RET_INT ? (int)ret != 0 :
+		 kind == KT_RET_PTR ? (unsigned long)ret >= (unsigned long)-4095 : false;
+	if (failed) {
 		struct kt_event *e;
+		__s32 sid = ctx_stack(ctx, c);
 
 		count(KT_C_API_ERRORS);
-		by_stack_add(c->stack_id, KT_OP_API_ERROR, api);
+		by_stack_add(sid, KT_OP_API_ERROR, api);
 		by_proc_add(KT_OP_API_ERROR);
-		if (!emit_events)
+		if (!C(emit_all))
 			goto out;
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (!e) {
@@ -546,7 +695,7 @@ static __always_inline void api_exit(void *ctx, __u8 fn, long ret, bool has_ret)
 		__builtin_memset(e, 0, sizeof(*e));
 		e->ts = bpf_ktime_get_ns();
 		fill_task(e);
-		e->stack_id = c->stack_id;
+		e->stack_id = sid;
 		e->ret = (int)ret;
 		e->kind = KT_EV_ERROR;
 		e->op = KT_OP_API_ERROR;
@@ -558,15 +707,24 @@ static __always_inline void api_exit(void *ctx, __u8 fn, long ret, bool has_ret)
 	if (!keyed)
 		goto out;
 	if (fn == KT_FN_PRESERVE_FOLIO || fn == KT_FN_UNPRESERVE_FOLIO) {
-		record_key(page_to_pfn_(a0), folio_order_(a0), PACK(op, api, fn),
-			   c->stack_id);
-	} else if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES) {
-		if (nr_is_u32)
-			a1 &= 0xffffffffULL;
-		record_range(page_to_pfn_(a0), a1, PACK(op, api, fn), c->stack_id);
-	} else if (fn == KT_FN_PRESERVE_PHYS) {
-		record_range(a0 >> page_shift, a1 >> page_shift, PACK(op, api, fn),
-			     c->stack_id);
+		pfn = page_to_pfn_(a0);
+		order = folio_order_(a0);
+		if (c->stack_id == KT_STACK_LATER && key_needs_stack(pfn, order, op))
+			ctx_stack(ctx, c);
+		record_key(pfn, order, PACK(op, api, fn), c->stack_id);
+	} else if (fn == KT_FN_PRESERVE_PAGES || fn == KT_FN_UNPRESERVE_PAGES ||
+		   fn == KT_FN_PRESERVE_PHYS) {
+		if (fn == KT_FN_PRESERVE_PHYS) {
+			pfn = a0 >> C(page_shift);
+			a1 >>= C(page_shift);
+		} else {
+			pfn = page_to_pfn_(a0);
+			if (C(nr_is_u32))
+				a1 &= 0xffffffffULL;
+		}
+		if (c->stack_id == KT_STACK_LATER && range_needs_stack(pfn, a1, op))
+			ctx_stack(ctx, c);
+		record_range(pfn, a1, PACK(op, api, fn), c->stack_id);
 	}
 out:
 	if (!c->depth)
@@ -591,16 +749,31 @@ static __always_inline void block_event(void *ctx, __u8 src, __u8 op,
 	}
 	if (c && c->depth) {
 		api = c->fn[0];
+		if (c->stack_id == KT_STACK_LATER && key_needs_stack(pfn, order, op))
+			ctx_stack(ctx, c);
 		stack_id = c->stack_id;
 	} else if (!have_stack) {
-		stack_id = get_stack(ctx);
+		stack_id = key_needs_stack(pfn, order, op) ? get_stack(ctx) :
+			   KT_STACK_LATER;
 	}
 	record_key(pfn, order, PACK(op, api, src), stack_id);
 }
 
 /* ---- the KHO API: entry and exit, as fentry/fexit or kprobe/kretprobe ---- */
 
-#define RET_AT(n, FN)	(ret_is_int[FN] ? (long)ctx[n] : 0)
+/* fexit's return value, read with the helper: reading ctx[] past the last
+ * argument of a void function is rejected, and whether the function is
+ * void is known only at run time (kt_cfg). */
+static __always_inline long fexit_ret(void *ctx, __u8 kind)
+{
+	__u64 ret = 0;
+
+	if (kind != KT_RET_VOID)
+		bpf_get_func_ret(ctx, &ret);
+	return (long)ret;
+}
+
+#define RET_AT(n, FN)	fexit_ret(ctx, C(ret_kind[FN]))
 
 #define API_1(name, FN)							\
 SEC("fentry")								\
@@ -612,7 +785,7 @@ int BPF_PROG(fe_##name, void *a0)					\
 SEC("fexit")								\
 int BPF_PROG(fx_##name, void *a0)					\
 {									\
-	api_exit(ctx, FN, RET_AT(1, FN), ret_is_int[FN]);		\
+	api_exit(ctx, FN, RET_AT(1, FN), C(ret_kind[FN]));		\
 	return 0;							\
 }									\
 SEC("kprobe")								\
@@ -624,7 +797,7 @@ int BPF_KPROBE(kp_##name, void *a0)					\
 SEC("kretprobe")							\
 int BPF_KRETPROBE(kr_##name, long ret)					\
 {									\
-	api_exit(ctx, FN, ret, ret_is_int[FN]);				\
+	api_exit(ctx, FN, ret, C(ret_kind[FN]));				\
 	return 0;							\
 }
 
@@ -638,7 +811,7 @@ int BPF_PROG(fe_##name, void *a0, unsigned long a1)			\
 SEC("fexit")								\
 int BPF_PROG(fx_##name, void *a0, unsigned long a1)			\
 {									\
-	api_exit(ctx, FN, RET_AT(2, FN), ret_is_int[FN]);		\
+	api_exit(ctx, FN, RET_AT(2, FN), C(ret_kind[FN]));		\
 	return 0;							\
 }									\
 SEC("kprobe")								\
@@ -650,7 +823,7 @@ int BPF_KPROBE(kp_##name, void *a0, unsigned long a1)			\
 SEC("kretprobe")							\
 int BPF_KRETPROBE(kr_##name, long ret)					\
 {									\
-	api_exit(ctx, FN, ret, ret_is_int[FN]);				\
+	api_exit(ctx, FN, ret, C(ret_kind[FN]));				\
 	return 0;							\
 }
 
@@ -661,6 +834,8 @@ API_2(unpreserve_pages, KT_FN_UNPRESERVE_PAGES)
 API_2(preserve_vmalloc, KT_FN_PRESERVE_VMALLOC)
 API_1(unpreserve_vmalloc, KT_FN_UNPRESERVE_VMALLOC)
 API_2(preserve_phys, KT_FN_PRESERVE_PHYS)
+API_1(alloc_preserve, KT_FN_ALLOC_PRESERVE)
+API_1(unpreserve_free, KT_FN_UNPRESERVE_FREE)
 
 /* ---- per-block internals: (tree or track, pfn, order) ---- */
 
@@ -669,14 +844,14 @@ int BPF_PROG(fx_blk_add, void *tree, unsigned long pfn, unsigned int order,
 	     int ret)
 {
 	if (!ret)
-		block_event(ctx, blk_add_src, KT_OP_PRESERVE, pfn, order, -1, false);
+		block_event(ctx, C(blk_add_src), KT_OP_PRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
 SEC("fentry")
 int BPF_PROG(fe_blk_del, void *tree, unsigned long pfn, unsigned int order)
 {
-	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	block_event(ctx, C(blk_del_src), KT_OP_UNPRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
@@ -689,7 +864,8 @@ int BPF_KPROBE(kp_blk_add, void *tree, unsigned long pfn, unsigned int order)
 	if (skip_task())
 		return 0;
 	/* The stack here, where the caller is still a frame of its own. */
-	a.stack_id = get_stack(ctx);
+	a.stack_id = key_needs_stack(pfn, order, KT_OP_PRESERVE) ? get_stack(ctx) :
+		     KT_STACK_LATER;
 	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
 		count(KT_C_CTX_ERRORS);
 	return 0;
@@ -707,7 +883,7 @@ int BPF_KRETPROBE(kr_blk_add, int ret)
 	copy = *a;
 	bpf_map_delete_elem(&blk_args, &tid);
 	if (!ret)
-		block_event(ctx, blk_add_src, KT_OP_PRESERVE, copy.pfn,
+		block_event(ctx, C(blk_add_src), KT_OP_PRESERVE, copy.pfn,
 			    copy.order, copy.stack_id, true);
 	return 0;
 }
@@ -715,7 +891,7 @@ int BPF_KRETPROBE(kr_blk_add, int ret)
 SEC("kprobe")
 int BPF_KPROBE(kp_blk_del, void *tree, unsigned long pfn, unsigned int order)
 {
-	block_event(ctx, blk_del_src, KT_OP_UNPRESERVE, pfn, order, -1, false);
+	block_event(ctx, C(blk_del_src), KT_OP_UNPRESERVE, pfn, order, -1, false);
 	return 0;
 }
 
@@ -757,13 +933,14 @@ int BPF_PROG(tp_node_alloc, unsigned long pfn, unsigned int order, __u64 key,
 	count(KT_C_NODE_ALLOCS);
 	c = bpf_map_lookup_elem(&ctxs, &tid);
 	if (c && c->depth) {
-		stack_id = c->stack_id;
+		/* Not kept for the call: its keys sampled their own. */
+		stack_id = c->stack_id != KT_STACK_LATER ? c->stack_id : get_stack(ctx);
 		api = c->fn[0];
 	} else {
 		stack_id = get_stack(ctx);
 	}
 	by_stack_add(stack_id, KT_OP_NODE_ALLOC, api);
-	if (!emit_events)
+	if (!C(emit_all))
 		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -12,6 +12,11 @@
 #define KT_MAX_NEST		4	/* nested KHO API calls per thread */
 #define KT_MAX_SPLIT		64	/* blocks of one page range */
 #define KT_MAX_LEVEL		8	/* radix levels counted (0 = leaf) */
+#define KT_CHURN_RING		16	/* re-preserve times kept per key: max -n */
+
+/* A stack id that is not one: none could be taken, or none was needed. */
+#define KT_STACK_NONE		(-1)
+#define KT_STACK_LATER		(-2)	/* not taken yet */
 
 /* What happened to a key. */
 enum kt_op {
@@ -36,7 +41,9 @@ enum kt_fn {
 	KT_FN_PRESERVE_VMALLOC,
 	KT_FN_UNPRESERVE_VMALLOC,
 	KT_FN_PRESERVE_PHYS,		/* 6.16/6.17 only */
-	KT_FN_API_LAST = KT_FN_PRESERVE_PHYS,
+	KT_FN_ALLOC_PRESERVE,		/* 6.19+: kho_alloc_preserve() */
+	KT_FN_UNPRESERVE_FREE,
+	KT_FN_API_LAST = KT_FN_UNPRESERVE_FREE,
 	KT_FN_RADIX_ADD_PAGE,		/* kho-v2: kho_radix_add_page() */
 	KT_FN_RADIX_DEL_PAGE,
 	KT_FN_PRESERVE_ORDER,		/* kho-v1: __kho_preserve_order() */
@@ -106,18 +113,50 @@ struct kt_event {
 	char comm[KT_COMM_LEN];
 };
 
-/* Map "keys": what the tracer knows of one key. */
+/* What an attach point returns on this kernel (BTF). Unpreserve functions
+ * returned int in some 6.18-era trees, void from 6.19 on. */
+enum kt_ret {
+	KT_RET_VOID = 0,
+	KT_RET_INT = 1,
+	KT_RET_PTR = 2,		/* a pointer or ERR_PTR() */
+};
+
+/* Map "kt_cfg": set by the loader after load, before attach. */
+struct kt_config {
+	__u64 churn_window_ns;	/* churn: re-preserves within this window */
+	__u64 vmemmap_default;	/* x86-64 vmemmap base without KASLR */
+	__u32 targ_tgid;	/* 0: every process */
+	__u32 page_shift;
+	__u32 churn_cycles;	/* at most KT_CHURN_RING */
+	__u8 emit_all;		/* events view: every event and stack */
+	__u8 radix_keys;	/* keys from the block events; API = context */
+	__u8 nr_is_u32;		/* kho_preserve_pages(): unsigned int nr_pages */
+	__u8 blk_add_src;	/* KT_FN_* the block probes are attached to */
+	__u8 blk_del_src;
+	__u8 ret_kind[KT_FN__COUNT];	/* enum kt_ret */
+};
+
+/*
+ * Map "keys": what the tracer knows of one key, churn included: the times
+ * of the last churn_cycles re-preserves, and the most of them seen within
+ * the window.
+ */
 struct kt_key_state {
 	__u64 first_ts;
 	__u64 last_ts;
 	__u32 preserves;
 	__u32 unpreserves;
 	__u32 represerves;	/* preserves that followed an unpreserve */
-	__s32 p_stack;		/* stack of the last preserve */
-	__s32 u_stack;		/* stack of the last unpreserve */
+	__s32 p_stack;		/* stack of the last preserve sampled */
+	__s32 u_stack;		/* stack of the last unpreserve sampled */
+	__u32 tgid;		/* process of the last event */
+	__u32 max_window;	/* most re-preserves within the window */
+	__u32 ring_n;
+	__u32 ring_head;
 	__u8 preserved;
 	__u8 api;
 	__u8 pad[2];
+	__u64 ring[KT_CHURN_RING];
 };
 
 /* Map "by_stack": counts per (stack, op, API function). */

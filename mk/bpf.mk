@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# khotrace: bpf/kho_trace.bpf.c + bpf/kho_trace.h + tools/khotrace.c,
+# khotrace: bpf/kho_trace.bpf.c + bpf/kho_trace.h + tools/khotrace*.c,
 # the libbpf-tools pattern:
 #
 #   $(O)/bpf/vmlinux.h        bpftool btf dump of $(KT_BTF), generated, never
@@ -58,11 +58,26 @@ $(KT_DIR)/kho_trace.skel.h: $(KT_DIR)/kho_trace.bpf.o
 $(KT_DIR)/common.o: tools/common.c tools/common.h | $(KT_DIR)/
 	$(call msg,CC,$@)$(CC) $(KT_CFLAGS) -ffunction-sections -fdata-sections -c -o $@ $<
 
-$(KT_DIR)/khotrace.o: tools/khotrace.c bpf/kho_trace.h $(KT_DIR)/kho_trace.skel.h \
-		tools/common.h | $(KT_DIR)/
+# The loader: options and main loop, attach points, the run's state,
+# views, kallsyms; and
+# the library's key codec, built here without sanitizers like the rest.
+KT_SRCS := tools/khotrace.c tools/khotrace_attach.c tools/khotrace_run.c \
+	tools/khotrace_views.c tools/kallsyms.c
+KT_OBJS := $(patsubst tools/%.c,$(KT_DIR)/%.o,$(KT_SRCS)) $(KT_DIR)/codec.o
+
+$(filter $(KT_DIR)/khotrace%,$(KT_OBJS)): $(KT_DIR)/%.o: tools/%.c tools/khotrace.h \
+		tools/kallsyms.h bpf/kho_trace.h $(KT_DIR)/kho_trace.skel.h tools/common.h \
+		| $(KT_DIR)/
 	$(call msg,CC,$@)$(CC) $(KT_CFLAGS) -ffunction-sections -fdata-sections -c -o $@ $<
 
-$(KT_BIN): $(KT_DIR)/khotrace.o $(KT_DIR)/common.o | $(O)/tools/
+$(KT_DIR)/kallsyms.o: tools/kallsyms.c tools/kallsyms.h | $(KT_DIR)/
+	$(call msg,CC,$@)$(CC) $(KT_CFLAGS) -ffunction-sections -fdata-sections -c -o $@ $<
+
+$(KT_DIR)/codec.o: lib/codec.c lib/internal.h lib/radix_reader.h | $(KT_DIR)/
+	$(call msg,CC,$@)$(CC) $(KT_CFLAGS) -DKHOR_BUILDING_LIBRARY -fvisibility=hidden \
+		-ffunction-sections -fdata-sections -c -o $@ $<
+
+$(KT_BIN): $(KT_OBJS) $(KT_DIR)/common.o | $(O)/tools/
 	$(call msg,LD,$@)$(CC) -static -Wl,--gc-sections -o $@ $^ $(LDFLAGS) $(KT_LIBS)
 
 .PHONY: install-khotrace

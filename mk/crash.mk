@@ -29,7 +29,7 @@ CRASH_DBG_CACHE ?= /var/cache/khotools/dbg
 CRASHEXTDIR ?= $(LIBDIR)/crash/extensions
 
 # The tools the extension runs; khotrace has no place in crash.
-CRASH_TOOL_SRCS := $(filter-out tools/khotrace.c,$(wildcard tools/*.c))
+CRASH_TOOL_SRCS := $(filter-out tools/khotrace%.c tools/kallsyms.c,$(wildcard tools/*.c))
 CRASH_LIB_OBJS = $(patsubst lib/%.c,$(CRASH_DIR)/lib/%.o,$(sort $(wildcard lib/*.c)))
 CRASH_TOOL_OBJS = $(patsubst tools/%.c,$(CRASH_DIR)/tools/%.o,$(CRASH_TOOL_SRCS))
 CRASH_AR = $(CRASH_DIR)/libkhocrash.a

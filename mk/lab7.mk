@@ -21,7 +21,7 @@ LAB7_MOD_DIR := build/lab7/mod
 LAB7_SEED ?= 1
 LAB7_TIMEOUT ?= 400
 LAB7_TESTS := $(sort $(wildcard tests/lab7/*.t))
-LAB7_TOOLS = $(O)/tools/khowalk $(O)/tools/khodump
+LAB7_TOOLS = $(O)/tools/khowalk $(O)/tools/khodump $(KT_BIN)
 
 SLOW_TESTS += $(LAB7_TESTS)
 # The committed dumps cut from the 7.x lab (tests/vmcores/README.md).

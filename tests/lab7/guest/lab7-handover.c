@@ -9,6 +9,9 @@
  *       (kexec_file_load + reboot(RB_KEXEC), as selftests/kho does)
  *   lab7-handover kexec KERNEL INITRD CMDLINE
  *       the same kexec without LUO
+ *   lab7-handover preserve SEED
+ *       the LUO sessions and memfds of "luo", then exit: closing the fds
+ *       unpreserves them (for khotrace; no kexec)
  *   lab7-handover check SEED
  *       in the second kernel: retrieve every session and memfd by name
  *       and token and compare sizes and contents with the ground truth
@@ -230,12 +233,15 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "luo")) {
 		luo(strtoul(argv[2], NULL, 0));
 		do_kexec(argv[3], argv[4], argv[5]);
+	} else if (argc == 3 && !strcmp(argv[1], "preserve")) {
+		luo(strtoul(argv[2], NULL, 0));
+		return 0;
 	} else if (argc == 5 && !strcmp(argv[1], "kexec")) {
 		do_kexec(argv[2], argv[3], argv[4]);
 	} else if (argc == 3 && !strcmp(argv[1], "check")) {
 		return check(strtoul(argv[2], NULL, 0));
 	}
 	fprintf(stderr, "usage: lab7-handover luo SEED KERNEL INITRD CMDLINE | "
-		"kexec KERNEL INITRD CMDLINE | check SEED\n");
+		"kexec KERNEL INITRD CMDLINE | preserve SEED | check SEED\n");
 	return 2;
 }

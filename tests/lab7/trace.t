@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# khotrace on upstream 7.x (guest mode lab7.mode=trace, no kexec): the
+# attach points are the real KHO API, kho_alloc_preserve/kho_unpreserve_free
+# and kho_radix_add_page/kho_radix_del_page, with keys from the radix
+# events; kho_lab7's loop of N kho_preserve_folio + kho_unpreserve_folio of
+# one folio is reported exactly (one key, N preserves and unpreserves, N - 1
+# re-preserves, both stacks in lab_loop_write); the LUO preserve path of
+# real memfds (lab7-handover preserve) shows with every memfd page's key.
+: "${KHO_SRC:?set KHO_SRC}"
+: "${KHO_BUILD:?set KHO_BUILD}"
+. "$KHO_SRC/tests/lab/tap.sh"
+
+cfg=$KHO_BUILD/lab7/config.sh
+[ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
+. "$cfg"
+[ -s "$LAB7_KERNEL" ] && [ -s "$LAB7_INITRD" ] || bail "missing the 7.x kernel or initramfs"
+command -v qemu-system-x86_64 >/dev/null || bail "qemu is not installed (scripts/install-deps.sh lab7)"
+
+D=$LAB7_DIR/trace
+R=$D/r
+rm -rf "$D"
+mkdir -p "$R"
+/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
+	--initrd "$LAB7_INITRD" --mem 2G --qmp "$D/qmp.sock" --log "$D/console.log" \
+	--results "$D/out" \
+	--timeout "$LAB7_TIMEOUT" \
+	--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED lab7.mode=trace" \
+	"wait:LAB7: END" "quit" 2>"$D/qemu.err"
+rc=$?
+sed 's/^/# /' "$D/qemu.err"
+ok $rc "the 7.x guest ran khotrace"
+[ $rc -eq 0 ] || { tail -n 20 "$D/console.log" | sed 's/^/#   /'; bail "guest run failed"; }
+tr -d '\r' <"$D/out" | awk -v d="$R" '
+	/^@@begin / { f = d "/" $2; printf "" > f; next }
+	/^@@end / { close(f); print $3 > (d "/" $2 ".rc"); close(d "/" $2 ".rc"); f = ""; next }
+	f != "" { print >> f }'
+for s in tr_list tr_list_json tr_churn tr_churn_done tr_churn_text tr_top tr_events tr_luo \
+	tr_luo_truth; do
+	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
+	expect_eq "$(cat "$R/$s.rc")" 0 "$s exits 0"
+done
+
+/usr/bin/python3 - "$R" >"$D/checks" 2>&1 <<'PY'
+import json, re, sys
+
+R = sys.argv[1]
+
+def res(good, text, detail=""):
+    print(("ok " if good else "not ok ") + text)
+    if not good and detail:
+        for line in str(detail).splitlines()[:8]:
+            print("#   " + line)
+
+def doc(name):
+    try:
+        return json.load(open(f"{R}/{name}"))
+    except Exception as e:
+        res(False, f"{name}: one JSON document", e)
+        return None
+
+def norm(sig):
+    return sig.replace("long unsigned int", "unsigned long")
+
+API = ["kho_preserve_folio", "kho_unpreserve_folio", "kho_preserve_pages",
+       "kho_unpreserve_pages", "kho_preserve_vmalloc", "kho_unpreserve_vmalloc",
+       "kho_alloc_preserve", "kho_unpreserve_free"]
+RADIX = ["kho_radix_add_page", "kho_radix_del_page"]
+
+lj = doc("tr_list_json")
+if lj:
+    ap = {a["name"]: a for a in lj["attach_points"]}
+    res(all(ap[n]["attach"] == "fentry" and ap[n]["object"] == "vmlinux" for n in API + RADIX),
+        "--list: the 7.x KHO API, kho_alloc_preserve/kho_unpreserve_free and "
+        "kho_radix_add_page/kho_radix_del_page are fentry/fexit in vmlinux's BTF",
+        [(n, ap[n]["attach"], ap[n]["why"]) for n in API + RADIX])
+    res(all(norm(ap[n].get("signature", "")) == ap[n]["upstream"] for n in API + RADIX),
+        "--list: their BTF signatures are the ones khotrace expects",
+        [(ap[n].get("signature"), ap[n]["upstream"]) for n in API + RADIX
+         if norm(ap[n].get("signature", "")) != ap[n]["upstream"]])
+    res(lj.get("keys_from") == "radix", "--list: keys from the radix events", lj.get("keys_from"))
+lt = open(f"{R}/tr_list").read()
+res("keys from: kho_radix_add_page/kho_radix_del_page" in lt,
+    "--list (text): says where the keys come from", lt[:300])
+
+def loop_stacks(d, pairs):
+    return all(p["preserve_caller"].startswith("lab_loop_write+") and
+               p["unpreserve_caller"].startswith("lab_loop_write+") for p in pairs)
+
+d = doc("tr_churn")
+done = int(open(f"{R}/tr_churn_done").read())
+if d:
+    res(done == 100, "the loop ran 100 pairs", done)
+    c = d["counts"]
+    res((c["preserves"], c["unpreserves"], c["api_calls"], c["api_errors"]) == (100, 100, 200, 0),
+        "churn: 100 preserves and 100 unpreserves of keys, 200 API calls, no error", c)
+    res(d["churn_keys"] == 1 and len(d["keys"]) == 1, "churn: exactly one churn key (the loop's folio)",
+        d["keys"])
+    if d["keys"]:
+        k = d["keys"][0]
+        key, phys, order = int(k["key"], 16), int(k["phys"], 16), k["order"]
+        res((k["preserves"], k["unpreserves"], k["represerves"], k["preserved"]) == (100, 100, 99, False),
+            "churn: the key: 100 preserves, 100 unpreserves, 99 re-preserves, not preserved at the end", k)
+        res(key == (1 << (52 - order)) | (phys >> (12 + order)),
+            "churn: key, phys and order agree (KHO_ABI key encoding)", k)
+    res(len(d["stack_pairs"]) == 1 and loop_stacks(d, d["stack_pairs"]),
+        "churn: one stack pair, preserve and unpreserve both in lab_loop_write",
+        [(p["preserve_caller"], p["unpreserve_caller"]) for p in d["stack_pairs"]])
+    if d["stack_pairs"]:
+        fr = d["stack_pairs"][0]["preserve_stack"]
+        res(fr[:1] and fr[0].startswith("lab_loop_write+") and
+            any(f.startswith("vfs_write+") for f in fr),
+            "churn: the preserve stack runs from lab_loop_write (kho_preserve_folio "
+            "tail-calls kho_radix_add_page, whose fexit sees it) to vfs_write", fr)
+    res(d["lost"]["total"] == 0, "churn: nothing lost", d["lost"])
+txt = open(f"{R}/tr_churn_text").read()
+res(txt.startswith("churn: 1 keys re-preserved >= 5 times within 60 s (99 re-preserves)")
+    and "lab_loop_write+" in txt and "\nlost:   0 (" in txt,
+    "churn (text): the loop's key, its call site, nothing lost", txt[:400])
+
+d = doc("tr_top")
+if d:
+    procs = [p for p in d["processes"] if p["preserves"] or p["unpreserves"]]
+    res(len(procs) == 1 and (procs[0]["preserves"], procs[0]["unpreserves"]) == (100, 100),
+        "top: one process, 100 preserves and 100 unpreserves", procs)
+    st = [s for s in d["stacks"] if s["preserves"] or s["unpreserves"]]
+    res(sum(s["preserves"] for s in st) == 100 and sum(s["unpreserves"] for s in st) == 100 and
+        all(s["api"] in ("kho_preserve_folio", "kho_unpreserve_folio") for s in st),
+        "top: every key event under kho_preserve_folio/kho_unpreserve_folio",
+        [(s["api"], s["preserves"], s["unpreserves"]) for s in st])
+
+d = doc("tr_events")
+if d:
+    ev = [e for e in d["events"] if e["op"] in ("preserve", "unpreserve")]
+    res([e["op"] for e in ev] == ["preserve", "unpreserve"] * 2 and
+        all(e["source"] in RADIX and e["api"] in ("kho_preserve_folio", "kho_unpreserve_folio")
+            and e["caller"].startswith("lab_loop_write+") for e in ev),
+        "events: preserve, unpreserve twice; seen by the radix probes, under the API call, "
+        "from lab_loop_write", [(e["op"], e["api"], e["source"], e["caller"]) for e in ev])
+
+d = doc("tr_luo")
+if d:
+    st = d["stacks"]
+    def via(api, frame):
+        return any(s["api"] == api and s["preserves"] and
+                   any(f.startswith(frame) for f in s["frames"]) for s in st)
+    res(via("kho_preserve_folio", "memfd_luo_preserve") and
+        via("kho_alloc_preserve", "memfd_luo_preserve") and
+        via("kho_preserve_vmalloc", "memfd_luo_preserve"),
+        "LUO: memfd_luo_preserve's folios, kho_alloc_preserve and kho_preserve_vmalloc "
+        "are seen with their stacks",
+        [(s["api"], s["preserves"], s["unpreserves"], s["frames"][:6]) for s in st])
+    res(any(s["unpreserves"] and any(f.startswith("memfd_luo_") for f in s["frames"]) for s in st),
+        "LUO: closing the sessions unpreserves through memfd_luo",
+        [(s["api"], s["unpreserves"]) for s in st])
+    # Every page of every memfd (lab7-handover's ground truth, from
+    # /proc/self/pagemap) is inside a block khotrace saw preserved.
+    pages = [int(l.split()[2], 16) for l in open(f"{R}/tr_luo_truth") if l.startswith("folio ")]
+    blocks = [(int(k["phys"], 16), 4096 << k["order"]) for k in d["keys"]]
+    res(pages and all(any(b <= p < b + n for b, n in blocks) for p in pages),
+        f"LUO: each of the {len(pages)} memfd pages is in a block khotrace saw",
+        [hex(p) for p in pages if not any(b <= p < b + n for b, n in blocks)])
+    c = d["counts"]
+    res(c["preserves"] == c["unpreserves"] and c["preserves"] > 0 and d["lost"]["total"] == 0,
+        "LUO: every preserve undone when the sessions close, nothing lost", (c, d["lost"]))
+PY
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) ok 0 "${line#ok }" ;;
+	"not ok "*) ok 1 "${line#not ok }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$D/checks"
+done_testing
