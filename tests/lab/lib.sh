@@ -32,11 +32,7 @@ boot() {
 	brc=$?
 	sed 's/^/# /' "$LAB_DIR/$name.err"
 	[ -e "$LAB_DIR/$name.out" ] || return 1
-	# The serial port turns \n into \r\n.
-	tr -d '\r' <"$LAB_DIR/$name.out" | awk -v d="$LAB_DIR/$name" '
-		/^@@begin / { f = d "/" $2; printf "" > f; next }
-		/^@@end / { close(f); print $3 > (d "/" $2 ".rc"); close(d "/" $2 ".rc"); f = ""; next }
-		f != "" { print >> f }'
+	split_sections "$LAB_DIR/$name.out" "$LAB_DIR/$name"
 	return $brc
 }
 

@@ -50,6 +50,15 @@ expect_eq() {
 	fi
 }
 
+# split_sections OUT DIR: a guest's results (its second serial port, where
+# \n became \r\n) into DIR/<section> and DIR/<section>.rc.
+split_sections() {
+	tr -d '\r' <"$1" | awk -v d="$2" '
+		/^@@begin / { f = d "/" $2; printf "" > f; next }
+		/^@@end / { close(f); print $3 > (d "/" $2 ".rc"); close(d "/" $2 ".rc"); f = ""; next }
+		f != "" { print >> f }'
+}
+
 done_testing() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]

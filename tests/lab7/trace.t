@@ -10,32 +10,11 @@
 # real memfds (lab7-handover preserve) shows with every memfd page's key.
 : "${KHO_SRC:?set KHO_SRC}"
 : "${KHO_BUILD:?set KHO_BUILD}"
-. "$KHO_SRC/tests/lab/tap.sh"
-
-cfg=$KHO_BUILD/lab7/config.sh
-[ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
-. "$cfg"
-[ -s "$LAB7_KERNEL" ] && [ -s "$LAB7_INITRD" ] || bail "missing the 7.x kernel or initramfs"
-command -v qemu-system-x86_64 >/dev/null || bail "qemu is not installed (scripts/install-deps.sh lab7)"
+. "$KHO_SRC/tests/lab7/lib7.sh"
 
 D=$LAB7_DIR/trace
 R=$D/r
-rm -rf "$D"
-mkdir -p "$R"
-/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-	--initrd "$LAB7_INITRD" --mem 2G --qmp "$D/qmp.sock" --log "$D/console.log" \
-	--results "$D/out" \
-	--timeout "$LAB7_TIMEOUT" \
-	--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED lab7.mode=trace" \
-	"wait:LAB7: END" "quit" 2>"$D/qemu.err"
-rc=$?
-sed 's/^/# /' "$D/qemu.err"
-ok $rc "the 7.x guest ran khotrace"
-[ $rc -eq 0 ] || { tail -n 20 "$D/console.log" | sed 's/^/#   /'; bail "guest run failed"; }
-tr -d '\r' <"$D/out" | awk -v d="$R" '
-	/^@@begin / { f = d "/" $2; printf "" > f; next }
-	/^@@end / { close(f); print $3 > (d "/" $2 ".rc"); close(d "/" $2 ".rc"); f = ""; next }
-	f != "" { print >> f }'
+run7 "$D" "the 7.x guest ran khotrace" "lab7.mode=trace" "wait:LAB7: END" "quit"
 for s in tr_list tr_list_json tr_churn tr_churn_done tr_churn_text tr_top tr_events tr_luo \
 	tr_luo_truth; do
 	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"

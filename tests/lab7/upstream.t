@@ -12,44 +12,20 @@
 # preserved, and the LUO workload's record of its sessions and memfds.
 # Fails closed: no step is skipped.
 
-. "$KHO_SRC/tests/lab/tap.sh"
-
-cfg=$KHO_BUILD/lab7/config.sh
-[ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
-. "$cfg"
-for f in "$LAB7_KERNEL" "$LAB7_INITRD" "$KHOWALK" "$KHODUMP"; do
-	[ -s "$f" ] || bail "missing '$f'"
-done
-for t in qemu-system-x86_64 timeout makedumpfile /usr/bin/python3; do
-	command -v "$t" >/dev/null || bail "'$t' is not installed (scripts/install-deps.sh lab7)"
-done
-note "upstream kernel $LAB7_KVER ($LAB7_PKG), built in ${LAB7_BUILD_SECONDS} s; seed $LAB7_SEED"
+. "$KHO_SRC/tests/lab7/lib7.sh"
 
 D=$LAB7_DIR/run
 R=$D/r
-rm -rf "$D"
-mkdir -p "$R"
 TRUTH="/usr/bin/python3 $KHO_SRC/tests/lab7/kho_truth.py"
 WHY="released by this kernel: it booted through KHO and freed the map's pages when it set up its memory (KHO preserves the blocks, not the tree that lists them); only a dump taken at the handover holds it"
 
 # ---- the guest run ----
-/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-	--initrd "$LAB7_INITRD" --mem 2G --qmp "$D/qmp.sock" \
-	--log "$D/console.log" --results "$D/out" --timeout "$LAB7_TIMEOUT" \
-	--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED" \
+run7 "$D" "the guest ran the whole handover (first kernel, kexec, second kernel)" "" \
 	"wait:LAB7: READY first" "dump:elf:$D/first.elf" \
 	"dump:kdump-zlib:$D/first.kdump-flat" "send:" \
 	"wait:Starting new kernel" "dump:elf:$D/handover.elf" \
 	"wait:LAB7: READY second" "dump:elf:$D/second.elf" "send:" \
-	"wait:LAB7: END" "quit" 2>"$D/qemu.err"
-rc=$?
-sed 's/^/# /' "$D/qemu.err"
-ok $rc "the guest ran the whole handover (first kernel, kexec, second kernel)"
-[ $rc -eq 0 ] || { tail -n 20 "$D/console.log" | sed 's/^/#   /'; bail "guest run failed"; }
-tr -d '\r' <"$D/out" | awk -v d="$R" '
-	/^@@begin / { f = d "/" $2; printf "" > f; next }
-	/^@@end / { close(f); print $3 > (d "/" $2 ".rc"); close(d "/" $2 ".rc"); f = ""; next }
-	f != "" { print >> f }'
+	"wait:LAB7: END" "quit"
 for s in truth leaked debugfs_out pages ranges stats check khodump khodump_json \
 	luo dmesg_kho debugfs_in in_pages in_ranges in_stats in_check in_khodump \
 	in_khodump_json out_check out_khodump luo_check; do
