@@ -23,7 +23,7 @@ LAB_KDIR ?= /lib/modules/$(LAB_KVER)/build
 LAB_CACHE ?= /var/cache/khotools/lab
 LAB_SEED ?= 1
 LAB_KEEP ?= 0
-LAB_TIMEOUT ?= 150
+LAB_TIMEOUT ?= 300
 # The khodump scenarios (live, vmcores with no hint (--scan) and with
 # --fdt-phys, --extract, the negative case) are in the plan whenever the
 # project builds khodump (mk/khodump.mk sorts before this file); then a
