@@ -68,18 +68,29 @@ class Bench:
             self.facts[name] = dict(kv.split("=", 1) for kv in out.split())
         return path, self.facts[name]
 
-    @staticmethod
-    def timed(argv, env=None, reps=3, stdout=subprocess.DEVNULL):
-        """Best wall time of @reps runs (one if it takes over 2 s) and peak RSS (KiB)."""
+    def timed(self, argv, env=None, reps=3, verify=None):
+        """Best wall time of @reps runs (one if it takes over 2 s) and peak RSS (KiB).
+
+        With @verify, the first run's output is kept and passed to it; it
+        returns None or what is wrong, and a wrong answer stops the bench:
+        a reader is timed only while it gives the right answer."""
         best, rss = None, 0
-        for _ in range(reps):
+        for i in range(reps):
+            keep = verify is not None and i == 0
+            out = open(os.path.join(self.work, "answer"), "w+") if keep else subprocess.DEVNULL
             t0 = time.perf_counter()
             p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, env=env,
-                               stdout=stdout, stderr=subprocess.PIPE, text=True)
+                               stdout=out, stderr=subprocess.PIPE, text=True)
             dt = time.perf_counter() - t0
             if p.returncode:
                 sys.exit("bench: %s failed (%d): %s" % (" ".join(argv), p.returncode,
                                                        p.stderr.strip()))
+            if keep:
+                out.seek(0)
+                wrong = verify(out.read())
+                out.close()
+                if wrong:
+                    sys.exit("bench: %s: %s" % (" ".join(argv), wrong))
             rss = max(rss, int(p.stderr.strip().splitlines()[-1]))
             best = dt if best is None else min(best, dt)
             if dt > 2:
@@ -114,9 +125,27 @@ class Bench:
             if "blocks=%s ranges=%s " % (facts["blocks"], facts["ranges"]) not in out:
                 sys.exit("bench: floor says %r for %s" % (out, path))
 
-    def drgn(self, cmd, path, facts, reps=1):
+    @staticmethod
+    def drgn_verifier(cmd, facts):
+        """What drgn_walk.py must print for @cmd on a tree with @facts."""
+        def check(out):
+            if cmd == "check":
+                want = "ok: %s blocks in %s ranges, %s metadata pages\n" % (
+                    facts["blocks"], facts["ranges"], facts["nodes"])
+                return None if out == want else "says %r, generator %r" % (out, want)
+            if cmd == "stats":
+                want = "blocks: %s in %s ranges\n" % (facts["blocks"], facts["ranges"])
+                return None if out.startswith(want) else "says %r, generator %r" % (
+                    out.splitlines()[0] if out else "", want)
+            n = out.count("\n")
+            return None if n == int(facts["ranges"]) else "%d ranges, generator %s" % (
+                n, facts["ranges"])
+        return check
+
+    def drgn(self, cmd, path, facts):
+        """drgn's best of 3, like every other reader, its answer verified."""
         argv = ["/usr/bin/python3", os.path.join(SRC, "drgn_walk.py"), cmd, path, facts["root"]]
-        return self.timed(argv, reps=reps)[0]
+        return self.timed(argv, verify=self.drgn_verifier(cmd, facts))[0]
 
     def drgn_estimate(self, workload, layout, cmd, facts):
         """drgn time for a tree: measured, or a linear fit in blocks over DRGN_FIT."""
@@ -141,8 +170,8 @@ class Bench:
     def drgn_cached(self, cmd, path, facts):
         key = (cmd, path)
         if key not in self._drgn_cache:
-            # The points of the fit are best of 3: their noise is multiplied.
-            self._drgn_cache[key] = self.drgn(cmd, path, facts, reps=3)
+            # Best of 3 like every measured point; a fit's noise is multiplied.
+            self._drgn_cache[key] = self.drgn(cmd, path, facts)
         return self._drgn_cache[key]
 
     # ---- the reader table ----
@@ -165,6 +194,8 @@ class Bench:
                                     if layout == "scattered" else "")
                 for cmd in CMDS:
                     tk, rss = self.timed(self.khowalk_argv(path, facts, cmd))
+                    # The floor reads every tree page and counts bits (no
+                    # validation, no merge): what no correct reader can beat.
                     tf, _ = self.timed([self.floor, "ranges" if cmd == "ranges" else "scan",
                                         path, facts["root"]])
                     td, extrap = self.drgn_estimate(workload, layout, cmd, facts)
