@@ -17,8 +17,15 @@
 #define KM_RELEASE_OFF 4
 #define KM_RELEASE_LEN 65
 #define KM_COUNT_OFF 69
-#define KM_SIZE 73
+#define KM_SIZE KHOR_KEXEC_META_SIZE
 #define KM_VERSION 1
+
+int64_t khor_kexec_meta_count(const uint8_t *buf, size_t len)
+{
+	if (len < KM_SIZE || khor_le32(buf + KM_VERSION_OFF) != KM_VERSION)
+		return -1;
+	return khor_le32(buf + KM_COUNT_OFF);
+}
 
 void blob_kexec_metadata(struct blob_ctx *c, const uint8_t *buf, size_t len,
 			 struct khor_value *out)
@@ -45,5 +52,5 @@ void blob_kexec_metadata(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	}
 	kv_strn(out, "previous_release", (const char *)buf + KM_RELEASE_OFF,
 		KM_RELEASE_LEN);
-	kv_uint(out, "kexec_count", khor_le32(buf + KM_COUNT_OFF));
+	kv_uint(out, "kexec_count", (uint64_t)khor_kexec_meta_count(buf, len));
 }

@@ -49,6 +49,15 @@ static inline unsigned int khor_fls64(uint64_t x)
 }
 
 /*
+ * lib/blob_kexec_meta.c: the "kexec-metadata" blob (struct
+ * kho_kexec_metadata, KHOR_KEXEC_META_SIZE bytes in version 1). Its
+ * kexec_count, or -1 if @buf is too short or of another version; the scan
+ * tells a received KHO FDT from an outgoing one by it.
+ */
+#define KHOR_KEXEC_META_SIZE 73
+KHOR_HIDDEN int64_t khor_kexec_meta_count(const uint8_t *buf, size_t len);
+
+/*
  * lib/scan.c, for khor_locate(): scan memory for KHO FDTs, or check the
  * addresses symbols gave; fill loc->cands, choose one (loc->fdt_phys and
  * loc->why), or fail with -KHOR_ENOTFOUND / -KHOR_ELIMIT. With @incoming,

@@ -37,21 +37,16 @@ static int check_run(void *arg, const struct khor_run *run)
 }
 
 /*
- * kexec_count of the FDT's "kexec-metadata" sub-blob (struct
- * kho_kexec_metadata of include/linux/kho/abi/kexec_metadata.h, Linux 7.2:
- * u32 version = 1 at 0, the previous release at 4, u32 kexec_count at 69;
- * CPU byte order), or -1. A second kernel holds two KHO FDTs: the one it
- * received (count N) and the one it will hand over (count N + 1).
+ * kexec_count of the FDT's "kexec-metadata" sub-blob, or -1. A second
+ * kernel holds two KHO FDTs: the one it received (count N) and the one it
+ * will hand over (count N + 1).
  */
-#define KM_COUNT_OFF 69
-#define KM_SIZE 73
-
 static int64_t fdt_kexec_count(struct khor_mem *mem, const void *fdt,
 			       const char *prop)
 {
 	int node = fdt_subnode_offset(fdt, 0, "kexec-metadata"), len;
 	const void *val;
-	uint8_t meta[KM_SIZE];
+	uint8_t meta[KHOR_KEXEC_META_SIZE];
 	uint64_t pa;
 	bool paused;
 	int rc;
@@ -65,9 +60,7 @@ static int64_t fdt_kexec_count(struct khor_mem *mem, const void *fdt,
 	paused = khor_mem_record_pause(mem, false);
 	rc = khor_mem_read(mem, pa, meta, sizeof(meta));
 	khor_mem_record_pause(mem, paused);
-	if (rc || khor_le32(meta) != 1)
-		return -1;
-	return khor_le32(meta + KM_COUNT_OFF);
+	return rc ? -1 : khor_kexec_meta_count(meta, sizeof(meta));
 }
 
 /*
@@ -244,7 +237,7 @@ static int choose(struct khor_located *loc, bool incoming,
 	}
 	if (best < 0 && incoming)
 		return khor_err(err, -KHOR_ENOTFOUND,
-				"%s: %u KHO FDT candidates, none of them incoming (no second one with a higher kexec_count: this memory is not of a kernel that booted through KHO)",
+				"%s: %u KHO FDT candidates, none of them incoming (what a kernel that booted through KHO received: at kho_in, or beside its own FDT with a lower kexec_count)",
 				what, loc->ncands);
 	if (best < 0)
 		return khor_err(err, -KHOR_ENOTFOUND,
