@@ -118,6 +118,21 @@ static int locate_by_symbols(struct khor_mem *mem,
 	return rc;
 }
 
+/* lib/scan.c: every KHO FDT in memory, validated; one chosen. */
+static int locate_by_scan(struct khor_mem *mem,
+			  const struct khor_locate_opts *opts, uint64_t page_size,
+			  struct khor_located *ret, struct khor_error *err)
+{
+	int rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming,
+			   ret, err);
+
+	if (!rc)
+		rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+	snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
+		 (unsigned long long)ret->fdt_phys, ret->why);
+	return rc;
+}
+
 /* A debugfs FDT file is usable as it is when it holds the whole FDT. */
 static bool fdt_file_complete(const struct khor_located *loc, char *why,
 			      size_t len, const char *path)
@@ -153,7 +168,7 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 		       uint64_t page_size, struct khor_located *ret,
 		       struct khor_error *err)
 {
-	struct khor_symbols syms = { .kallsyms = "/proc/kallsyms" };
+	const struct khor_symbols syms = { .kallsyms = "/proc/kallsyms" };
 	char path[512], why[300], symwhy[sizeof(err->msg)];
 	int rc;
 
@@ -169,11 +184,9 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 	/*
 	 * Upstream creates out/fdt only on a kernel that did not itself
 	 * boot through KHO (kho_init() returns early after setting up in/).
+	 * No other symbol source was given (khor_locate() would have used
+	 * it): the running kernel's own.
 	 */
-	if (opts->symbols)
-		syms = *opts->symbols;
-	if (!syms.kallsyms)
-		syms.kallsyms = "/proc/kallsyms";
 	if (err)
 		khor_error_clear(err);
 	rc = locate_by_symbols(mem, opts, &syms, page_size, ret, err);
@@ -189,9 +202,7 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 		khor_error_clear(err);
 	memset(ret->cands, 0, sizeof(ret->cands));
 	ret->ncands = 0;
-	rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming, ret, err);
-	if (!rc)
-		rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
+	rc = locate_by_scan(mem, opts, page_size, ret, err);
 	if (rc) {
 		char msg[sizeof(err->msg)];
 
@@ -199,8 +210,6 @@ static int locate_live(struct khor_mem *mem, const struct khor_locate_opts *opts
 		return khor_err(err, rc, "no KHO FDT on this system: %s; %s; %s",
 				why, symwhy, msg);
 	}
-	snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
-		 (unsigned long long)ret->fdt_phys, ret->why);
 	snprintf(ret->note, sizeof(ret->note),
 		 "the KHO FDT at 0x%llx, found by a scan of memory (%.100s): %.200s; %.150s",
 		 (unsigned long long)ret->fdt_phys, ret->why, why, symwhy);
@@ -242,15 +251,9 @@ int khor_locate(struct khor_mem *mem, const struct khor_locate_opts *opts,
 		snprintf(ret->how, sizeof(ret->how), "--fdt-phys 0x%llx",
 			 (unsigned long long)opts->fdt_phys);
 	} else if (opts->scan) {
-		/* lib/scan.c: every KHO FDT in memory, validated; one chosen. */
 		if (!mem)
 			return khor_err(err, -KHOR_EINVAL, "--scan needs a memory source");
-		rc = khor_scan(mem, &opts->scan_opts, page_size, opts->incoming,
-			       ret, err);
-		if (!rc)
-			rc = read_fdt_phys(mem, ret->fdt_phys, ret, err);
-		snprintf(ret->how, sizeof(ret->how), "--scan: 0x%llx, %s",
-			 (unsigned long long)ret->fdt_phys, ret->why);
+		rc = locate_by_scan(mem, opts, page_size, ret, err);
 	} else if (mem && have_symbols(opts->symbols)) {
 		rc = locate_by_symbols(mem, opts, opts->symbols, page_size, ret,
 				       err);
