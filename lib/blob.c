@@ -381,12 +381,38 @@ static const struct {
 	{ "LUO", "by this kernel: LUO frees the incoming luo_ser (and its session blocks) in liveupdate_early_init(), an early_initcall" },
 };
 
+static int decode_blob(struct blob_ctx *cp, const struct khor_subnode *sub,
+		       const void *data, size_t data_len,
+		       const struct khor_blob_opts *opts,
+		       struct khor_value **out, struct khor_error *err);
+
 int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 		     const void *data, size_t data_len,
 		     const struct khor_blob_opts *opts,
 		     struct khor_value **out, struct khor_error *err)
 {
 	struct blob_ctx c = { .mem = mem, .err = err };
+
+	return decode_blob(&c, sub, data, data_len, opts, out, err);
+}
+
+int blob_decode_owned(struct khor_mem *mem, const struct khor_subnode *sub,
+		      const struct khor_blob_opts *opts,
+		      struct owners_sink *own, uint32_t owner,
+		      struct khor_value **out, struct khor_error *err)
+{
+	struct blob_ctx c = { .mem = mem, .err = err, .own = own,
+			      .owner = owner };
+
+	return decode_blob(&c, sub, NULL, 0, opts, out, err);
+}
+
+static int decode_blob(struct blob_ctx *cp, const struct khor_subnode *sub,
+		       const void *data, size_t data_len,
+		       const struct khor_blob_opts *opts,
+		       struct khor_value **out, struct khor_error *err)
+{
+	struct blob_ctx c = *cp;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	const char *extent;
@@ -475,6 +501,11 @@ int khor_blob_decode(struct khor_mem *mem, const struct khor_subnode *sub,
 	}
 	kv_uint(c.root, "bytes", len);
 	kv_str(c.root, "extent", extent);
+	/* The blob's own bytes, as far as its extent says (owners). */
+	if (!data && len) {
+		c.blob_phys = sub->phys;
+		owner_claim(&c, c.owner, sub->phys, len, KHOR_NO_DETAIL);
+	}
 
 	if (len >= sizeof(struct fdt_header) && fdt_magic(buf) == FDT_MAGIC) {
 		decode_fdt_blob(&c, buf, len);

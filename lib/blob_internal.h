@@ -46,7 +46,41 @@ struct blob_ctx {
 	struct khor_value *problems;	/* "problems" list, made on first use */
 	bool not_followed;	/* incoming: a pointer was not followed */
 	uint64_t blocks_left;	/* linked-block reads this blob may still do */
+	/*
+	 * khor_owners_create() (lib/owners.c): where decoders put what they
+	 * find as claims (a range, the owner that holds it). NULL when only
+	 * decoding; the hooks below then do nothing.
+	 */
+	struct owners_sink *own;
+	uint32_t owner;		/* the blob's own owner node */
+	uint64_t blob_phys;	/* where the blob is (0: a debugfs file) */
 };
+
+/*
+ * Owner hooks (lib/owners_sink.c). owner_new() adds a node under @parent
+ * and returns its id (0 without a sink or on failure, which the sink
+ * remembers); owner_claim() says @owner holds [@phys, @phys + @len), with
+ * @detail (a file offset) unless it is KHOR_NO_DETAIL. Decoders call them
+ * as they follow pointers, so a claim is made only for what was read.
+ */
+KHOR_HIDDEN uint32_t owner_new(struct blob_ctx *c, uint32_t parent,
+			       const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+KHOR_HIDDEN void owner_claim(struct blob_ctx *c, uint32_t owner, uint64_t phys,
+			     uint64_t len, uint64_t detail);
+/* LUO's luo_ser has sessions_pa 0: its blocks are not reachable yet. */
+KHOR_HIDDEN void owner_luo_unserialized(struct blob_ctx *c);
+
+/*
+ * khor_blob_decode() with an owner sink: the blob's extent is claimed by
+ * @owner, and what decoders follow by nodes under it.
+ */
+KHOR_HIDDEN int blob_decode_owned(struct khor_mem *mem,
+				  const struct khor_subnode *sub,
+				  const struct khor_blob_opts *opts,
+				  struct owners_sink *own, uint32_t owner,
+				  struct khor_value **out,
+				  struct khor_error *err);
 
 /*
  * Record a problem: an entry {"message", "phys"?} in the blob's "problems"
@@ -80,6 +114,11 @@ KHOR_HIDDEN int fdt_prop_u32(const void *fdt, int node, const char *name,
 KHOR_HIDDEN int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 			       struct khor_value *out, uint64_t **blocks_ret,
 			       uint64_t *nblocks_ret, unsigned int *order_ret);
+/* The same, claiming its chunk pages and data blocks for @area (owners). */
+KHOR_HIDDEN int vmalloc_blocks_owned(struct blob_ctx *c, const uint8_t desc[16],
+				     struct khor_value *out, uint32_t area,
+				     uint64_t **blocks_ret, uint64_t *nblocks_ret,
+				     unsigned int *order_ret);
 
 /* kho_vmalloc descriptor (16 bytes) and its chunk list, under @parent. */
 KHOR_HIDDEN void blob_vmalloc(struct blob_ctx *c, struct khor_value *parent,
@@ -95,9 +134,13 @@ KHOR_HIDDEN void blob_kho_test(struct blob_ctx *c, const void *fdt,
 /* The raw "LUO" blob of kho-v4 (struct luo_ser), by its compatible. */
 KHOR_HIDDEN void blob_luo_raw(struct blob_ctx *c, const uint8_t *buf,
 			      size_t len, struct khor_value *out);
-/* A LUO file's data, decoded by its handler compatible, under @file. */
+/*
+ * A LUO file's data, decoded by its handler compatible, under @file;
+ * what it points to is claimed under @owner (owners).
+ */
 KHOR_HIDDEN void blob_luo_file_data(struct blob_ctx *c, const char *compat,
-				    uint64_t data, struct khor_value *file);
+				    uint64_t data, struct khor_value *file,
+				    uint32_t owner);
 KHOR_HIDDEN void blob_kexec_metadata(struct blob_ctx *c, const uint8_t *buf,
 				     size_t len, struct khor_value *out);
 

@@ -28,6 +28,7 @@ static void list_folios(struct blob_ctx *c, struct khor_value *out,
 	uint64_t per_page = c->page_size / 8;
 	struct khor_value *folios = kv_list(out, "folios");
 	uint8_t *page = malloc((size_t)c->page_size);
+	uint32_t folios_owner = 0;
 	uint64_t i = 0;
 
 	if (!page) {
@@ -60,6 +61,12 @@ static void list_folios(struct blob_ctx *c, struct khor_value *out,
 				continue;
 			}
 			total += c->page_size << o;
+			if (c->own && !folios_owner)
+				folios_owner = owner_new(c, c->owner,
+							 "kho-test-folios",
+							 "folios");
+			owner_claim(c, folios_owner, phys, c->page_size << o,
+				    KHOR_NO_DETAIL);
 			if (i >= c->opts.max_items)
 				continue;
 			f = kv_obj(folios, NULL);
@@ -106,8 +113,11 @@ void blob_kho_test(struct blob_ctx *c, const void *fdt, struct khor_value *out)
 			     "kho_test: 'folios_info' missing or not a 16-byte kho_vmalloc");
 		return;
 	}
-	if ((vmalloc_blocks(c, vm, kv_obj(out, "folios_info"), &blocks,
-			    &nblocks, &order) == 0 || nblocks) && !c->not_followed)
+	if ((vmalloc_blocks_owned(c, vm, kv_obj(out, "folios_info"),
+				  c->own ? owner_new(c, c->owner, "vmalloc",
+						     "folios_info") : 0,
+				  &blocks, &nblocks, &order) == 0 || nblocks) &&
+	    !c->not_followed)
 		list_folios(c, out, blocks, nblocks, order, nr);
 	free(blocks);
 }

@@ -78,7 +78,20 @@ struct chain_ctx {
 	struct blob_ctx *c;
 	struct khor_value *list;
 	const char *what;
+	uint32_t owner;		/* claims the chain's blocks (owners) */
+	uint64_t last_block;	/* the block last claimed */
+	uint32_t session_owner;	/* sessions: their parent; files: theirs */
 };
+
+/* The block an entry is in, claimed once (owners). */
+static void claim_block(struct chain_ctx *x, uint64_t block_phys)
+{
+	if (!x->owner || block_phys == x->last_block)
+		return;
+	x->last_block = block_phys;
+	owner_claim(x->c, x->owner, block_phys, x->c->page_size,
+		    KHOR_NO_DETAIL);
+}
 
 static void chain_problem(struct blob_ctx *c, int rc, const char *what,
 			  const struct khor_error *e)
@@ -99,8 +112,8 @@ static int file_entry(void *arg, uint64_t block_phys, uint64_t block,
 	const uint8_t *f = entry;
 	struct khor_value *o;
 
-	(void)block_phys;
 	(void)block;
+	claim_block(x, block_phys);
 	if (index >= x->c->opts.max_items)
 		return 0;
 	o = kv_obj(x->list, NULL);
@@ -111,20 +124,29 @@ static int file_entry(void *arg, uint64_t block_phys, uint64_t block,
 }
 
 /* Decode each file's data by its handler's compatible. */
-static void files_data(struct blob_ctx *c, struct khor_value *files)
+static void files_data(struct blob_ctx *c, struct khor_value *files,
+		       uint32_t session_owner)
 {
 	for (struct khor_value *f = files ? files->child : NULL; f; f = f->next) {
 		const struct khor_value *compat = khor_value_get(f, "compatible");
 		const struct khor_value *data = khor_value_get(f, "data");
+		const struct khor_value *token = khor_value_get(f, "token");
+		uint32_t owner = 0;
 
 		if (!compat || !data)
 			continue;
-		blob_luo_file_data(c, compat->s, data->u, f);
+		if (session_owner && token)
+			owner = owner_new(c, session_owner, "luo-file",
+					  "file 0x%llx \"%s\"",
+					  (unsigned long long)token->u,
+					  compat->s);
+		blob_luo_file_data(c, compat->s, data->u, f, owner);
 	}
 }
 
 static void session_files(struct blob_ctx *c, struct khor_value *s,
-			  const char *name, uint64_t files, uint64_t count)
+			  const char *name, uint64_t files, uint64_t count,
+			  uint32_t session_owner)
 {
 	struct chain_ctx x = { .c = c };
 	struct khor_blocks_result res;
@@ -143,6 +165,8 @@ static void session_files(struct blob_ctx *c, struct khor_value *s,
 		return;
 	}
 	x.list = kv_list(s, "files");
+	if (session_owner)
+		x.owner = owner_new(c, session_owner, "luo-blocks", "file blocks");
 	snprintf(what, sizeof(what), "LUO session '%s' files", name);
 	khor_error_clear(&e);
 	max = chain_budget(c, what);
@@ -161,7 +185,7 @@ static void session_files(struct blob_ctx *c, struct khor_value *s,
 			     what, (unsigned long long)res.entries,
 			     (unsigned long long)count);
 	}
-	files_data(c, x.list);
+	files_data(c, x.list, session_owner);
 }
 
 static int session_entry(void *arg, uint64_t block_phys, uint64_t block,
@@ -171,21 +195,26 @@ static int session_entry(void *arg, uint64_t block_phys, uint64_t block,
 	const uint8_t *p = entry;
 	struct khor_value *s;
 	char name[SESSION_NAME_LEN + 1];
+	uint32_t owner = 0;
 
-	(void)block_phys;
 	(void)block;
+	claim_block(x, block_phys);
 	if (index >= x->c->opts.max_items)
 		return 0;
 	memcpy(name, p, SESSION_NAME_LEN);
 	name[SESSION_NAME_LEN] = '\0';
 	s = kv_obj(x->list, NULL);
 	kv_strn(s, "name", (const char *)p, SESSION_NAME_LEN);
+	if (x->session_owner)
+		owner = owner_new(x->c, x->session_owner, "luo-session",
+				  "session \"%s\"", name);
 	session_files(x->c, s, name, khor_le64(p + SESSION_NAME_LEN),
-		      khor_le64(p + SESSION_NAME_LEN + 8));
+		      khor_le64(p + SESSION_NAME_LEN + 8), owner);
 	return 0;
 }
 
-static void luo_flbs(struct blob_ctx *c, struct khor_value *out, uint64_t pa)
+static void luo_flbs(struct blob_ctx *c, struct khor_value *out, uint64_t pa,
+		     uint32_t luo_owner)
 {
 	struct khor_value *flb = kv_obj(out, "flb"), *list;
 	uint8_t hdr[FLB_HDR], *buf;
@@ -211,6 +240,9 @@ static void luo_flbs(struct blob_ctx *c, struct khor_value *out, uint64_t pa)
 			     FLB_MAX_PGCNT);
 		return;
 	}
+	if (luo_owner)
+		owner_claim(c, owner_new(c, luo_owner, "luo-flb", "FLB"), pa,
+			    pgcnt * c->page_size, KHOR_NO_DETAIL);
 	max = (pgcnt * c->page_size - FLB_HDR) / FLB_SIZE;
 	if (count > max) {
 		blob_problem(c, -KHOR_ECORRUPT, true, pa,
@@ -250,6 +282,7 @@ static void luo_v5(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	struct chain_ctx x = { .c = c };
 	struct khor_blocks_result res;
 	struct khor_error e;
+	uint32_t luo_owner = 0;
 	int rc;
 
 	if (len < LUO_SER_SIZE) {
@@ -263,20 +296,31 @@ static void luo_v5(struct blob_ctx *c, const uint8_t *buf, size_t len,
 	kv_uint(out, "liveupdate_number", khor_le64(buf + LUO_COMPAT_LEN));
 	kv_hex(out, "sessions_phys", sessions);
 	kv_hex(out, "flbs_phys", flbs);
+	/* The blob is the luo_ser: owners see it as a node of its own. */
+	if (c->own && c->blob_phys) {
+		luo_owner = owner_new(c, c->owner, "luo_ser", "luo_ser");
+		owner_claim(c, luo_owner, c->blob_phys, LUO_SER_SIZE,
+			    KHOR_NO_DETAIL);
+	}
 	if (!c->mem) {
 		blob_problem(c, -KHOR_ENODATA, false, 0,
 			     "LUO: no memory source to follow its blocks");
 		return;
 	}
 	if (flbs)
-		luo_flbs(c, out, flbs);
+		luo_flbs(c, out, flbs, luo_owner);
 	if (!sessions) {
+		owner_luo_unserialized(c);
 		kv_str(out, "state", "not serialized");
 		kv_str(out, "note", "sessions not yet serialized: sessions_phys is 0 until liveupdate_reboot(), and stays 0 when there are none");
 		return;
 	}
 	kv_str(out, "state", "serialized");
 	x.list = kv_list(out, "sessions");
+	if (luo_owner) {
+		x.owner = owner_new(c, luo_owner, "luo-blocks", "session blocks");
+		x.session_owner = luo_owner;
+	}
 	khor_error_clear(&e);
 	c->blocks_left = LUO_BLOCK_BUDGET - KHOR_BLOCKS_MAX;
 	rc = khor_blocks_walk(c->mem, sessions, c->page_size, SESSION_SIZE, 0,

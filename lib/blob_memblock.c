@@ -61,5 +61,11 @@ void blob_memblock(struct blob_ctx *c, const void *fdt, struct khor_value *out)
 				     name ? name : "?");
 		else
 			kv_hex(r, "end", start + size);
+		/* mm/memblock.c (7.2) preserves each region with kho_preserve_pages(). */
+		if (start + size >= start && size)
+			owner_claim(c, owner_new(c, c->owner, "reserve-mem",
+						 "reserve_mem \"%s\"",
+						 name ? name : "?"),
+				    start, size, KHOR_NO_DETAIL);
 	}
 }

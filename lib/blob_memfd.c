@@ -70,13 +70,15 @@ static int folio_order(struct blob_ctx *c, uint64_t phys, const char *what,
 
 /* The vmalloc'ed array of folio records, read through its blocks. */
 static uint8_t *read_vmalloc(struct blob_ctx *c, const uint8_t desc[16],
-			     struct khor_value *out, uint64_t bytes)
+			     struct khor_value *out, uint32_t area,
+			     uint64_t bytes)
 {
 	uint64_t *blocks = NULL, nblocks = 0, done = 0, bsize;
 	unsigned int order;
 	uint8_t *buf;
 
-	if (vmalloc_blocks(c, desc, out, &blocks, &nblocks, &order)) {
+	if (vmalloc_blocks_owned(c, desc, out, area, &blocks, &nblocks,
+				 &order)) {
 		free(blocks);
 		return NULL;
 	}
@@ -111,11 +113,13 @@ static uint8_t *read_vmalloc(struct blob_ctx *c, const uint8_t desc[16],
 	return buf;
 }
 
-static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
+static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m,
+		     uint32_t file_owner)
 {
 	uint8_t ser[MEMFD_SER_SIZE], *recs;
 	uint64_t nr, size, pages = 0, bytes;
 	struct khor_value *list;
+	uint32_t owner = 0, folios_owner = 0;
 
 	kv_hex(m, "phys", pa);
 	if (!pa || (pa & (c->page_size - 1))) {
@@ -126,6 +130,10 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 	}
 	if (blob_read(c, "memfd_luo_ser", pa, ser, sizeof(ser)))
 		return;
+	if (file_owner) {
+		owner = owner_new(c, file_owner, "memfd", "memfd_luo_ser");
+		owner_claim(c, owner, pa, MEMFD_SER_SIZE, KHOR_NO_DETAIL);
+	}
 	size = khor_le64(ser + 8);
 	nr = khor_le64(ser + 24);
 	kv_uint(m, "size", size);
@@ -149,9 +157,13 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 		return;
 	}
 	bytes = nr * FOLIO_SIZE;
-	recs = read_vmalloc(c, ser + 32, kv_obj(m, "folio_array"), bytes);
+	recs = read_vmalloc(c, ser + 32, kv_obj(m, "folio_array"),
+			    owner ? owner_new(c, owner, "vmalloc",
+					      "folio array") : 0, bytes);
 	if (!recs)
 		return;
+	if (owner)
+		folios_owner = owner_new(c, owner, "memfd-folios", "folios");
 	list = kv_list(m, "folios");
 	for (uint64_t i = 0; i < nr; i++) {
 		uint64_t w = khor_le64(recs + i * FOLIO_SIZE);
@@ -162,9 +174,10 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 		struct khor_value *o;
 		int order;
 
-		if (i >= c->opts.max_items)
+		/* Owners need every folio: the listing stops at max_items. */
+		if (i >= c->opts.max_items && !folios_owner)
 			break;
-		o = kv_obj(list, NULL);
+		o = i < c->opts.max_items ? kv_obj(list, NULL) : NULL;
 		if (o)
 			o->kind = "row";
 		kv_hex(o, "phys", phys);
@@ -173,6 +186,14 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 			kv_uint(o, "order", (unsigned int)order);
 			pages += UINT64_C(1) << order;
 		}
+		/*
+		 * The record says nothing of the order: a folio the map does
+		 * not hold as a block of its own is claimed as its first page.
+		 */
+		if (pfn)
+			owner_claim(c, folios_owner, phys,
+				    c->page_size << (order >= 0 ? order : 0),
+				    index * c->page_size);
 		kv_hex(o, "offset", index * c->page_size);
 		kv_uint(o, "index", index);
 		kv_hex(o, "flags", flags);
@@ -195,12 +216,12 @@ static void memfd_v2(struct blob_ctx *c, uint64_t pa, struct khor_value *m)
 }
 
 void blob_luo_file_data(struct blob_ctx *c, const char *compat, uint64_t data,
-			struct khor_value *file)
+			struct khor_value *file, uint32_t owner)
 {
 	if (!compat)
 		return;
 	if (!strcmp(compat, "memfd-v2")) {
-		memfd_v2(c, data, kv_obj(file, "memfd"));
+		memfd_v2(c, data, kv_obj(file, "memfd"), owner);
 	} else if (!strncmp(compat, "memfd-v", 7)) {
 		blob_problem(c, -KHOR_EFORMAT, true, data,
 			     "LUO file \"%s\": version not supported (this decodes memfd-v2)",

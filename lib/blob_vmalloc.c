@@ -102,6 +102,20 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 		   struct khor_value *out, uint64_t **blocks_ret,
 		   uint64_t *nblocks_ret, unsigned int *order_ret)
 {
+	return vmalloc_blocks_owned(c, desc, out, 0, blocks_ret, nblocks_ret,
+				    order_ret);
+}
+
+/*
+ * Owners: the chunk pages and the data blocks are told apart (a "chunks"
+ * and a "data" node under @area), so that a leak of one kind shows.
+ */
+int vmalloc_blocks_owned(struct blob_ctx *c, const uint8_t desc[16],
+			 struct khor_value *out, uint32_t area,
+			 uint64_t **blocks_ret, uint64_t *nblocks_ret,
+			 unsigned int *order_ret)
+{
+	uint32_t chunks_owner = 0, data_owner = 0;
 	struct vm_desc v = vm_parse(desc);
 	uint64_t per_chunk = (c->page_size - 8) / 8;
 	int rc;
@@ -173,6 +187,11 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 			      (size_t)c->page_size))
 			break;
 		kv_hex(chunks, NULL, chunk);
+		if (area && !chunks_owner)
+			chunks_owner = owner_new(c, area, "vmalloc-chunks",
+						 "chunks");
+		owner_claim(c, chunks_owner, chunk, c->page_size,
+			    KHOR_NO_DETAIL);
 		next = khor_le64(page);
 		for (i = 0; i < per_chunk && nblocks < want; i++) {
 			uint64_t pa = khor_le64(page + 8 + 8 * i);
@@ -214,6 +233,11 @@ int vmalloc_blocks(struct blob_ctx *c, const uint8_t desc[16],
 nomem:
 	blob_problem(c, -KHOR_ENOMEM, false, 0, "out of memory");
 out:
+	if (area && nblocks)
+		data_owner = owner_new(c, area, "vmalloc-data", "data");
+	for (uint64_t i = 0; data_owner && i < nblocks; i++)
+		owner_claim(c, data_owner, blocks[i], c->page_size << v.order,
+			    KHOR_NO_DETAIL);
 	kv_uint(out, "blocks", nblocks);
 	free(seen.slot);
 	free(page);

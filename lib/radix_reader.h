@@ -1256,6 +1256,262 @@ KHOR_API int khor_blocks_walk(struct khor_mem *mem, uint64_t head,
 			      void *arg, struct khor_blocks_result *res,
 			      struct khor_error *err);
 
+/* ---------------------------------------------------------------------- */
+/* Owners: who holds each preserved block (khowalk owners)                */
+/* ---------------------------------------------------------------------- */
+
+/** No file offset or other detail for a claim. */
+#define KHOR_NO_DETAIL UINT64_MAX
+
+/**
+ * struct khor_owner - a node of the owner tree
+ * @id: 1..n, its index + 1 in khor_owners_get()
+ * @parent: the enclosing owner's id, 0 for a top-level one (the KHO FDT,
+ *	each sub-blob)
+ * @depth: 0 for top-level owners
+ * @kind: what it is, a fixed word: "kho-fdt", "blob", "luo_ser",
+ *	"luo-flb", "luo-blocks", "luo-session", "luo-file", "memfd",
+ *	"vmalloc", "vmalloc-chunks", "vmalloc-data", "memfd-folios",
+ *	"kho-test-folios", "reserve-mem"
+ * @name: its name among its siblings, e.g. "blob \"LUO\"",
+ *	"session \"vm-1\"", "file 0x11000 \"memfd-v2\"", "folios"
+ * @claims: ranges it claimed
+ * @claimed_bytes: bytes those ranges cover
+ * @blocks: preserved blocks attributed to it (it is the most specific
+ *	owner whose claims touch them)
+ * @bytes: bytes of those blocks
+ * @ranges: maximal runs of adjacent blocks among them
+ * @partial: blocks its claims (and its ancestors') cover only in part: a
+ *	73-byte struct in a preserved page attributes the page
+ *
+ * Owners form a tree: a child's claims lie inside what its ancestors
+ * hold or beside it (the "LUO" blob's page is its luo_ser; a kho_vmalloc
+ * area's data blocks are a memfd's folio array), so a block claimed by an
+ * owner and its ancestor is the owner's, and only claims of unrelated
+ * owners on one block are an overlap.
+ */
+struct khor_owner {
+	uint32_t id;
+	uint32_t parent;
+	unsigned int depth;
+	const char *kind;
+	const char *name;
+	uint64_t claims;
+	uint64_t claimed_bytes;
+	uint64_t blocks;
+	uint64_t bytes;
+	uint64_t ranges;
+	uint64_t partial;
+};
+
+/**
+ * struct khor_owned_block - one preserved block and who holds it
+ * @phys: the block
+ * @order: its order
+ * @owner: the owner's id, 0 if unattributed
+ * @partial: the owner's claims cover part of the block only
+ * @detail: the claim's file offset (memfd folios), or KHOR_NO_DETAIL
+ */
+struct khor_owned_block {
+	uint64_t phys;
+	unsigned int order;
+	uint32_t owner;
+	bool partial;
+	uint64_t detail;
+};
+
+/**
+ * enum khor_owner_problem_kind - what is wrong with a claim
+ * @KHOR_OWNER_OVERLAP: unrelated owners claim one preserved block
+ * @KHOR_OWNER_NOT_PRESERVED: a claimed range is not (all) preserved
+ * @KHOR_OWNER_DECODE: a decoder met a problem (the blob's message)
+ */
+enum khor_owner_problem_kind {
+	KHOR_OWNER_OVERLAP,
+	KHOR_OWNER_NOT_PRESERVED,
+	KHOR_OWNER_DECODE,
+};
+
+/**
+ * struct khor_owner_problem - one problem of the attribution
+ * @kind: what
+ * @start: the block (overlap) or the first byte claimed and not preserved
+ * @end: end of that range (exclusive); for a decode problem both are the
+ *	address the decoder named, or 0
+ * @owner: the owner concerned
+ * @other: overlap: the other owner; else 0
+ * @msg: one line
+ */
+struct khor_owner_problem {
+	enum khor_owner_problem_kind kind;
+	uint64_t start;
+	uint64_t end;
+	uint32_t owner;
+	uint32_t other;
+	char msg[512];
+};
+
+/**
+ * struct khor_owners_opts - bounds of khor_owners_create()
+ * @page_size: the map's page size (0: 4096)
+ * @incoming: the FDT is what the previous kernel handed over, read in the
+ *	kernel that received it: blobs' pointers are not followed (see
+ *	khor_blob_opts.incoming), so what they point to stays unattributed
+ * @max_claims: most claims kept (0: KHOR_OWNERS_MAX_CLAIMS); more is
+ *	-KHOR_ELIMIT
+ */
+struct khor_owners_opts {
+	uint64_t page_size;
+	bool incoming;
+	uint64_t max_claims;
+};
+
+/*
+ * 4 Mi claims of 40 bytes: 160 MiB at most, with the owner nodes (one per
+ * session, file and memfd structure, about 100 bytes each, bounded by the
+ * same number). Claims grow with the decoded structures (folios, blocks,
+ * chunk pages), never with the map: a 1 TiB tree of anonymous blocks has
+ * as many claims as its blobs point to.
+ */
+#define KHOR_OWNERS_MAX_CLAIMS (UINT64_C(1) << 22)
+
+struct khor_owners;
+
+/**
+ * khor_owners_create() - decode every blob of a KHO FDT into claims
+ * @mem: memory source
+ * @loc: the located FDT (khor_locate())
+ * @opts: bounds (NULL: defaults)
+ * @ret: the owner tree and its claims, set whenever the return is not
+ *	-KHOR_ENOMEM or -KHOR_EINVAL, also after decoding problems (they
+ *	are reported as KHOR_OWNER_DECODE problems by khor_owners_walk())
+ * @err: the first problem
+ *
+ * The KHO FDT page is claimed by the "KHO FDT" owner; each sub-node's
+ * blob by "blob \"<name>\"" (within its blob-size, or its FDT's
+ * totalsize); and what the decoders follow (khor_blob_decode()) by owners
+ * below it: LUO's luo_ser, FLB page, session and file blocks, each
+ * session and file, each memfd's memfd_luo_ser, folio array (kho_vmalloc
+ * chunks and data) and folios with their file offsets; test_kho's
+ * folios_info and folios; memblock's reserve_mem regions. A blob no
+ * decoder knows claims its own bytes only.
+ *
+ * Return: 0; -KHOR_ENOMEM; -KHOR_EINVAL (no FDT); -KHOR_ELIMIT (more
+ * claims than @opts->max_claims: the tree is kept up to there).
+ */
+KHOR_API int khor_owners_create(struct khor_mem *mem,
+				const struct khor_located *loc,
+				const struct khor_owners_opts *opts,
+				struct khor_owners **ret,
+				struct khor_error *err);
+
+/** khor_owners_count() - owners in the tree (ids 1..count) */
+KHOR_API uint32_t khor_owners_count(const struct khor_owners *o);
+
+/** khor_owners_get() - owner @id (1..count), NULL otherwise */
+KHOR_API const struct khor_owner *khor_owners_get(const struct khor_owners *o,
+						  uint32_t id);
+
+/**
+ * khor_owners_path() - "blob \"LUO\" / luo_ser / session \"a\"" for @id
+ * @o: the tree
+ * @id: an owner, or 0 ("unattributed")
+ * @buf: destination (truncated to fit, always terminated)
+ * @len: its size
+ *
+ * Return: @buf.
+ */
+KHOR_API const char *khor_owners_path(const struct khor_owners *o, uint32_t id,
+				      char *buf, size_t len);
+
+/**
+ * khor_owners_unattributed_reason() - why blocks nobody claims exist
+ *
+ * "LUO has not serialized its sessions ..." when the LUO blob's
+ * sessions_pa is 0 (a first kernel before liveupdate_reboot(): LUO's
+ * session and file blocks, memfd descriptors and folios are preserved but
+ * nothing reachable points to them yet); "incoming: ..." when blobs'
+ * pointers were not followed; else "referenced by nothing decoded".
+ */
+KHOR_API const char *khor_owners_unattributed_reason(const struct khor_owners *o);
+
+/**
+ * khor_owners_unknown_blobs() - sub-blobs no decoder knows, as one line
+ *
+ * "kho_lab (fdt kho-lab-v1), kho_lab_raw (raw)", or "" if none: what such
+ * a blob points to is unattributed.
+ */
+KHOR_API const char *khor_owners_unknown_blobs(const struct khor_owners *o);
+
+/**
+ * struct khor_owners_ops - what khor_owners_walk() reports; any may be NULL
+ * @block: every preserved block, ascending, with its owner (0: none)
+ * @unattributed: each maximal range of blocks nobody claims, ascending
+ * @problem: overlaps, claimed ranges not preserved, decode problems
+ *
+ * A non-zero return stops the walk and is returned.
+ */
+struct khor_owners_ops {
+	int (*block)(void *arg, const struct khor_owned_block *b);
+	int (*unattributed)(void *arg, uint64_t start, uint64_t end);
+	int (*problem)(void *arg, const struct khor_owner_problem *p);
+};
+
+/**
+ * struct khor_owners_result - totals of khor_owners_walk()
+ * @walk: the map walk's own result (blocks, nodes, its first error)
+ * @attributed_blocks: blocks with an owner
+ * @attributed_bytes: their bytes
+ * @unattributed_blocks: blocks without
+ * @unattributed_bytes: their bytes
+ * @unattributed_ranges: maximal ranges of them
+ * @partial: blocks attributed by a claim covering part of them
+ * @overlaps: blocks claimed by unrelated owners
+ * @not_preserved: claimed ranges (or parts) that are not preserved
+ * @decode_problems: problems the decoders reported
+ * @decode_status: the worst of them: 0, -KHOR_ENODATA (pages not in the
+ *	dump), -KHOR_ECORRUPT, -KHOR_EFORMAT, -KHOR_ELIMIT (claims)
+ */
+struct khor_owners_result {
+	struct khor_walk_result walk;
+	uint64_t attributed_blocks;
+	uint64_t attributed_bytes;
+	uint64_t unattributed_blocks;
+	uint64_t unattributed_bytes;
+	uint64_t unattributed_ranges;
+	uint64_t partial;
+	uint64_t overlaps;
+	uint64_t not_preserved;
+	uint64_t decode_problems;
+	int decode_status;
+};
+
+/**
+ * khor_owners_walk() - attribute every block of a map, in one pass
+ * @o: claims from khor_owners_create()
+ * @mem: memory source
+ * @map: the map
+ * @limits: walk bounds (NULL: defaults)
+ * @ops: callbacks
+ * @arg: passed to them
+ * @res: filled in every case
+ *
+ * The claims, sorted once, are merged with the ascending block stream of
+ * khor_walk() (bitmap spans that no claim touches are taken a run at a
+ * time): extra memory is the claims' and the owners' only. Per-owner
+ * totals are in khor_owners_get() afterwards. Call it once per @o.
+ *
+ * Return: as khor_walk(); a callback's non-zero value.
+ */
+KHOR_API int khor_owners_walk(struct khor_owners *o, struct khor_mem *mem,
+			      const struct khor_map *map,
+			      const struct khor_walk_limits *limits,
+			      const struct khor_owners_ops *ops, void *arg,
+			      struct khor_owners_result *res);
+
+/** khor_owners_destroy() - free; NULL is a no-op */
+KHOR_API void khor_owners_destroy(struct khor_owners *o);
+
 #ifdef __cplusplus
 }
 #endif

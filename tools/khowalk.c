@@ -10,6 +10,7 @@
 #include "common.h"
 #include "lines.h"
 #include "map.h"
+#include "owners.h"
 
 enum cmd { CMD_PAGES, CMD_RANGES, CMD_STATS, CMD_CHECK, CMD_MAP };
 
@@ -24,12 +25,18 @@ enum {
 	OPT_WIDTH,
 	OPT_SCALE,
 	OPT_COLOR,
+	OPT_BLOCKS,
+	OPT_OLD_IN,
+	OPT_NEW_IN,
 };
 
 /* Options beyond the shared ones. */
 struct walk_opts {
 	struct map_opts map;	/* `map` (tools/map.h) */
 	const char *map_opt;	/* one given, checked against the command */
+	bool blocks;		/* owners --blocks */
+	bool old_in;		/* diff --old-in */
+	bool new_in;		/* diff --new-in */
 };
 
 struct walk_state {
@@ -53,6 +60,8 @@ static void usage(FILE *f, const char *prog)
 		"       %s [OPTIONS] key decode KEY\n"
 		"       %s [OPTIONS] key encode PHYS ORDER\n"
 		"       %s [OPTIONS] find PHYS\n"
+		"       %s [OPTIONS] owners [--blocks]\n"
+		"       %s [OPTIONS] diff [--old-in|--new-in] OLD NEW\n"
 		"\n"
 		"Walk a Kexec HandOver (KHO) preserved-memory map.\n"
 		"  pages    one line per preserved block: 0x<phys> <order> (default)\n"
@@ -61,6 +70,12 @@ static void usage(FILE *f, const char *prog)
 		"  check    validate the map; exit 3 if it is corrupt\n"
 		"  map      physical memory as a picture: a text strip, or SVG\n"
 		"  find     the preserved block (any order) that holds PHYS\n"
+		"  owners   who holds each preserved block; the rest as unattributed\n"
+		"           ranges (--blocks: one line per block with its owner)\n"
+		"  diff     what changed from OLD to NEW (a vmcore, FILE@PHYS or '-'\n"
+		"           for this system): FDT, blobs, blocks, owners; exit 0 same,\n"
+		"           1 different, 2 or more trouble. --old-in/--new-in: that\n"
+		"           operand's incoming state (--in: both)\n"
 		"  key      radix key codec\n"
 		"\n"
 		"Map (khowalk(1), MAP LAYOUT):\n"
@@ -69,7 +84,7 @@ static void usage(FILE *f, const char *prog)
 		"                           terminal's width, else 64)\n"
 		"      --scale BYTES        bytes per cell, e.g. 64K (default: fit the page)\n"
 		"      --color[=WHEN]       colour the text strip: auto, always, never\n"
-		"\n%s", prog, prog, prog, prog, COMMON_OPTIONS_HELP);
+		"\n%s", prog, prog, prog, prog, prog, prog, COMMON_OPTIONS_HELP);
 }
 
 /* `ranges` only: the other commands count ranges (khor_ranges.count). */
@@ -757,6 +772,9 @@ static const struct option longopts[] = {
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "blocks", no_argument, NULL, OPT_BLOCKS },
+	{ "old-in", no_argument, NULL, OPT_OLD_IN },
+	{ "new-in", no_argument, NULL, OPT_NEW_IN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -780,6 +798,15 @@ static int run(struct common_opts *o, int argc, char **argv)
 		case '?':
 		case ':':
 			return option_error(o, longopts, opt, argc, argv);
+		case OPT_BLOCKS:
+			w.blocks = true;
+			break;
+		case OPT_OLD_IN:
+			w.old_in = true;
+			break;
+		case OPT_NEW_IN:
+			w.new_in = true;
+			break;
 		case OPT_SVG:
 		case OPT_WIDTH:
 		case OPT_SCALE:
@@ -796,6 +823,29 @@ static int run(struct common_opts *o, int argc, char **argv)
 		}
 	}
 	sub = optind < argc ? argv[optind++] : "pages";
+	if (w.blocks && strcmp(sub, "owners")) {
+		errmsg(o, "--blocks is an option of 'owners'");
+		return EXIT_USAGE;
+	}
+	if ((w.old_in || w.new_in) && strcmp(sub, "diff")) {
+		errmsg(o, "--old-in and --new-in are options of 'diff'");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(sub, "diff")) {
+		if (w.map_opt) {
+			errmsg(o, "%s is an option of 'map'", w.map_opt);
+			return EXIT_USAGE;
+		}
+		return cmd_diff(o, w.old_in, w.new_in, argc - optind,
+				argv + optind);
+	}
+	if (!strcmp(sub, "owners")) {
+		if (w.map_opt) {
+			errmsg(o, "%s is an option of 'map'", w.map_opt);
+			return EXIT_USAGE;
+		}
+		return cmd_owners(o, w.blocks, argc - optind, argv + optind);
+	}
 	if (!strcmp(sub, "key"))
 		return cmd_key(o, argc - optind, argv + optind);
 	if (!strcmp(sub, "find"))
@@ -817,6 +867,6 @@ static int run(struct common_opts *o, int argc, char **argv)
 		}
 		return do_walk(o, (enum cmd)c, &w.map);
 	}
-	errmsg(o, "unknown command '%s' (pages, ranges, stats, check, map, find, key)", sub);
+	errmsg(o, "unknown command '%s' (pages, ranges, stats, check, map, find, key, owners, diff)", sub);
 	return EXIT_USAGE;
 }

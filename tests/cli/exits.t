@@ -101,7 +101,7 @@ jerr khowalk "unknown option '--bogus'" 2 "unknown option" "$KHOWALK" -j --bogus
 jerr khowalk "invalid key 'zzz'" 2 "bad key" "$KHOWALK" -j key decode zzz
 jerr khowalk "invalid key 0x0 (must be non-zero and below 2^53)" 1 "key 0" \
 	"$KHOWALK" -j key decode 0
-jerr khowalk "unknown command 'frob' (pages, ranges, stats, check, map, find, key)" 2 \
+jerr khowalk "unknown command 'frob' (pages, ranges, stats, check, map, find, key, owners, diff)" 2 \
 	"unknown command" "$KHOWALK" -j frob
 jerr khodump "cannot open '$T/none': No such file or directory" 1 "missing vmcore" \
 	"$KHODUMP" -j --vmcore "$T/none" --scan

@@ -24,7 +24,7 @@ expect_eq "$rc:$err" "2:khowalk: invalid key 'zzz'$(usage_hint khowalk)" "garbag
 run "$KHOWALK" --page-size 16384 key encode 0x4000 0
 expect_eq "$out" "0x4000000000001" "16 KiB pages: order bit at 50"
 run "$KHOWALK" frobnicate
-expect_eq "$rc:$err" "2:khowalk: unknown command 'frobnicate' (pages, ranges, stats, check, map, find, key)$(usage_hint khowalk)" "unknown command exits 2"
+expect_eq "$rc:$err" "2:khowalk: unknown command 'frobnicate' (pages, ranges, stats, check, map, find, key, owners, diff)$(usage_hint khowalk)" "unknown command exits 2"
 run "$KHOWALK" --bogus
 ok $([ "$rc" -eq 2 ]; echo $?) "unknown option exits 2"
 run "$KHOWALK" --raw nofile pages

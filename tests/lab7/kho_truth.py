@@ -14,6 +14,8 @@ WHAT is one of
   check    "ok: N blocks in R ranges, M metadata pages", as khowalk says
   subnodes "NAME 0xPHYS SIZE" for each sub-node of the chosen FDT
   blob NAME  the sub-node's blob bytes in hex (blob-size bytes)
+  owners   every preserved block with what holds it, as
+           "khowalk owners --blocks" prints it (see owners() below)
 
 The FDT is --fdt, else the one KHO FDT with the highest kexec_count (or
 the one with --kexec-count N). Written from the ABI text alone
@@ -184,6 +186,146 @@ def coalesce(blocks):
     return out
 
 
+# ---- owners: who holds each preserved block --------------------------------
+#
+# From the ABI headers of Linux 7.2 (include/linux/kho/abi/): luo.h (the raw
+# "LUO" blob is struct luo_ser { char compatible[8]; u64 liveupdate_num;
+# u64 sessions_pa; u64 flbs_pa; }, sessions of 80 bytes { char name[64];
+# u64 files; u64 count; } and files of 64 bytes { char compatible[48];
+# u64 data; u64 token; } in linked blocks, an FLB header { u64 pgcnt;
+# u64 count; }), block.h (one page per block: { u64 next; u64 count; } and
+# the entries), memfd.h (memfd-v2: 48-byte memfd_luo_ser, struct
+# kho_vmalloc folios at offset 32, records { u64 pfn:52, flags:12;
+# u64 index; }), kexec_handover.h (struct kho_vmalloc { u64 first;
+# u32 total_pages; u16 flags; u16 order; }, chunks { u64 next;
+# u64 phys[511]; }) and lib/test_kho.c ("kho-test-v1": /data folios_info,
+# a kho_vmalloc array of nr_folios "phys | order"). Every structure
+# claims the bytes it occupies; a block goes to the deepest owner whose
+# claim touches it, "partial" when that owner's line of claims does not
+# cover it all.
+
+class Owners:
+    def __init__(self, d, blocks):
+        self.d, self.claims = d, []
+        self.order_at = {pa: o for pa, o in blocks}
+
+    def claim(self, path, start, length, detail=None):
+        self.claims.append((start, start + length, path, detail))
+
+    def vmalloc(self, path, desc):
+        first, total, _flags, order = struct.unpack_from("<QIHH", desc)
+        want = (total + (1 << order) - 1) >> order
+        out, chunk = [], first
+        while chunk and len(out) < want:
+            page = self.d.read(chunk, PAGE)
+            self.claim(path + ("chunks",), chunk, PAGE)
+            for i in range(511):
+                pa = u64(page[8 + 8 * i:16 + 8 * i])
+                if not pa or len(out) == want:
+                    break
+                out.append(pa)
+            chunk = u64(page[:8])
+        for pa in out:
+            self.claim(path + ("data",), pa, PAGE << order)
+        return out, order
+
+    def vread(self, blocks, order, n):
+        size = PAGE << order
+        return b"".join(self.d.read(pa, size) for pa in blocks)[:n]
+
+    def chain(self, path, head, entry):
+        out, pa = [], head
+        while pa:
+            page = self.d.read(pa, PAGE)
+            self.claim(path, pa, PAGE)
+            count = u64(page[8:16])
+            out += [page[16 + i * entry:16 + (i + 1) * entry] for i in range(count)]
+            pa = u64(page[:8])
+        return out
+
+    def luo(self, blob, pa):
+        top = (f'blob "LUO"', "luo_ser")
+        self.claim(top, pa, 32)
+        if blob[:8].rstrip(b"\0") != b"luo-v5":
+            return
+        sessions, flbs = u64(blob[16:24]), u64(blob[24:32])
+        if flbs:
+            pgcnt = u64(self.d.read(flbs, 8))
+            self.claim(top + ("FLB",), flbs, pgcnt * PAGE)
+        for s in self.chain(top + ("session blocks",), sessions, 80):
+            name = s[:64].split(b"\0")[0].decode()
+            sp = top + (f'session "{name}"',)
+            for f in self.chain(sp + ("file blocks",), u64(s[64:72]), 64):
+                compat = f[:48].split(b"\0")[0].decode()
+                data, token = u64(f[48:56]), u64(f[56:64])
+                if compat != "memfd-v2":
+                    continue
+                mp = sp + (f'file 0x{token:x} "{compat}"', "memfd_luo_ser")
+                ser = self.d.read(data, 48)
+                self.claim(mp, data, 48)
+                nr = u64(ser[24:32])
+                if not nr:
+                    continue
+                arr, order = self.vmalloc(mp + ("folio array",), ser[32:48])
+                recs = self.vread(arr, order, nr * 16)
+                for i in range(nr):
+                    w, index = struct.unpack_from("<QQ", recs, 16 * i)
+                    phys = (w & ((1 << 52) - 1)) * PAGE
+                    if phys:
+                        o = self.order_at.get(phys, 0)
+                        self.claim(mp + ("folios",), phys, PAGE << o,
+                                   index * PAGE)
+
+    def kho_test(self, blob):
+        top = ('blob "kho_test"',)
+        _, subs = fdt_parse(blob)
+        data = subs["data"]
+        nr = struct.unpack("<I", data["nr_folios"])[0]
+        arr, order = self.vmalloc(top + ("folios_info",), data["folios_info"])
+        raw = self.vread(arr, order, nr * 8)
+        for i in range(nr):
+            e = u64(raw[8 * i:8 * i + 8])
+            self.claim(top + ("folios",), e & ~(PAGE - 1), PAGE << (e & (PAGE - 1)))
+
+    def attribute(self, blocks):
+        lines = []
+        for pa, order in blocks:
+            end = pa + (PAGE << order)
+            touch = [c for c in self.claims if c[0] < end and c[1] > pa]
+            if not touch:
+                lines.append(f"0x{pa:x} {order} unattributed")
+                continue
+            best = max(touch, key=lambda c: len(c[2]))
+            line = [c for c in touch if best[2][:len(c[2])] == c[2]]
+            at = pa
+            for s, e, _, _ in sorted(line):
+                if s <= at < e:
+                    at = e
+            text = f"0x{pa:x} {order} " + " / ".join(best[2])
+            if at < end:
+                text += " partial"
+            if best[3] is not None:
+                text += f" offset 0x{best[3]:x}"
+            lines.append(text)
+        return lines
+
+
+def owners(d, fdt_pa, subs, blocks):
+    o = Owners(d, blocks)
+    o.claim(("KHO FDT",), fdt_pa, len(fdt_bytes(d, fdt_pa)))
+    for name, props in subs.items():
+        pa, size = u64(props["preserved-data"]), u64(props["blob-size"])
+        o.claim((f'blob "{name}"',), pa, size)
+        blob = d.read(pa, size)
+        if name == "LUO":
+            o.luo(blob, pa)
+        elif blob[:4] == b"\xd0\x0d\xfe\xed":
+            root, _ = fdt_parse(blob)
+            if root.get("compatible", b"").rstrip(b"\0") == b"kho-test-v1":
+                o.kho_test(blob)
+    return o.attribute(blocks)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("vmcore")
@@ -233,6 +375,8 @@ def main():
     elif a.what == "ranges":
         for s, e in coalesce(blocks):
             print(f"0x{s:x}-0x{e:x} {e - s}")
+    elif a.what == "owners":
+        print("\n".join(owners(d, fdt_pa, subs, blocks)))
     elif a.what == "check":
         print(f"ok: {len(blocks)} blocks in {len(coalesce(blocks))} ranges, "
               f"{nodes} metadata pages")

@@ -45,6 +45,7 @@ cut_dump() {
 cut_dump first "$run/first.elf"
 $truth "$run/first.elf" pages >"$d/expected-pages.txt"
 $truth "$run/first.elf" check >"$d/expected-check.txt"
+$truth "$run/first.elf" owners >"$d/expected-owners.txt"
 $truth "$run/first.elf" subnodes | cut -d' ' -f1 | sort >"$d/subnodes.txt"
 cut -d' ' -f1,2 "$run/r/truth" >"$d/kho-lab7.txt"
 cp "$run/r/leaked" "$d/leaked.txt"
@@ -52,12 +53,14 @@ cp "$run/r/leaked" "$d/leaked.txt"
 cut_dump handover "$run/handover.elf"
 $truth "$run/handover.elf" pages >"$d/expected-pages.txt"
 $truth "$run/handover.elf" check >"$d/expected-check.txt"
+$truth "$run/handover.elf" owners >"$d/expected-owners.txt"
 $truth "$run/handover.elf" subnodes | cut -d' ' -f1 | sort >"$d/subnodes.txt"
 grep -v '^@@' "$run/r/luo" >"$d/luo.txt"
 
 cut_dump second-out "$run/second.elf"
 $truth "$run/second.elf" pages >"$d/expected-pages.txt"
 $truth "$run/second.elf" check >"$d/expected-check.txt"
+$truth "$run/second.elf" owners >"$d/expected-owners.txt"
 
 cut_dump second-in "$run/second.elf" --in
 $truth "$run/second.elf" --kexec-count 1 subnodes | cut -d' ' -f1 | sort >"$d/subnodes.txt"
