@@ -4,7 +4,7 @@
 instruction counts, and the two C benchmarks' tables (kernel radix tree,
 metadata cost). Every ratio is computed from measurements of this run.
 
-usage: bench.py --build DIR [--work DIR] [--quick] [--only reader|kernel|meta]
+usage: bench.py --build DIR [--work DIR] [--quick] [--only reader|kernel|meta|owners]
 
 Run with /usr/bin/python3: the drgn baseline needs Debian's python3-drgn.
 """
@@ -224,6 +224,42 @@ class Bench:
                 sys.stdout.flush()
         print()
 
+    def owners(self):
+        """khowalk owners against khowalk check on the same tree, in this run.
+
+        The synthetic trees carry no FDT, so no blob claims anything: every
+        block is unattributed, which is the case that costs most (all of
+        the map goes through the owners' merge and its range counter). The
+        goal is at most 2x check."""
+        size = "16G" if self.quick else "1T"
+        print("## khowalk owners vs check (wall s, best of 3), %s trees" % size)
+        print()
+        print("| tree | blocks | ranges | check s | owners s | owners/check | owners RSS MiB |")
+        print("|---|---|---|---|---|---|---|")
+        worst = 0
+        for workload, layout in [("random", "contiguous"), ("random", "scattered"),
+                                 ("dense", "contiguous"), ("mixed", "contiguous"),
+                                 ("1g", "contiguous")]:
+            path, facts = self.tree(workload, layout, size)
+            argv = [self.khowalk, "--vmcore", path, "--root", facts["root"]]
+            want = "total: %s blocks; 0 attributed (0 bytes, 0 partly); %s unattributed (%s bytes) in %s ranges" % (
+                facts["blocks"], facts["blocks"], facts["preserved"], facts["ranges"])
+
+            def verify(out, want=want):
+                return None if want in out.splitlines() else "owners says %r, generator %r" % (
+                    [l for l in out.splitlines() if l.startswith("total:")], want)
+            tc, _ = self.timed(argv + ["check"])
+            to, rss = self.timed(argv + ["owners"], verify=verify)
+            worst = max(worst, to / tc)
+            print("| %s %s %s | %s | %s | %.3f | %.3f | %.2fx | %.1f |" % (
+                workload, size, layout, facts["blocks"], facts["ranges"], tc, to, to / tc,
+                rss / 1024))
+            sys.stdout.flush()
+        print()
+        print("- owners within 2x check on every tree: %s (worst %.2fx)" % (
+            "met" if worst <= 2 else "NOT met", worst))
+        print()
+
     def backends(self):
         print("## ELF backend: lib/mem_elf.c vs libkdumpfile (khowalk check, wall s, best of 3)")
         print()
@@ -259,7 +295,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--work")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", choices=["reader", "kernel", "meta"])
+    ap.add_argument("--only", choices=["reader", "kernel", "meta", "owners"])
     args = ap.parse_args()
     b = Bench(args)
     t0 = time.time()
@@ -283,6 +319,8 @@ def main():
                     "met" if td / tk >= 1000 else "NOT met",
                     tk / tf, "met" if tk / tf <= 2 else "NOT met"))
             print()
+    if args.only in (None, "owners"):
+        b.owners()
     if args.only in (None, "kernel"):
         run_c([os.path.join(b.build, "bench", "kbench")] + (["--quick"] if args.quick else []))
     if args.only in (None, "meta"):

@@ -56,6 +56,7 @@ struct khor_owners {
 	bool nomem;
 	bool limit;
 	bool luo_unserialized;
+	bool no_fdt;
 	char unknown[512];
 	struct khor_owner_problem *dprobs;
 	uint64_t ndprobs;	/* all of them; at most MAX_DECODE_PROBLEMS kept */
@@ -68,10 +69,11 @@ struct khor_owners {
 	uint64_t next;		/* first claim not yet active */
 	uint64_t *active;	/* indices of claims that may touch blocks */
 	uint64_t nactive;
-	bool uopen;
-	uint64_t ustart;
-	uint64_t uend;
 	bool walked;
+	uint64_t list_max;	/* unattributed ranges handed over, 0: all */
+	uint64_t listed;
+	struct khor_ranges ur;	/* the unattributed blocks, coalesced */
+	int emit_rc;
 };
 
 uint32_t owner_new(struct blob_ctx *c, uint32_t parent, const char *kind,
@@ -206,9 +208,8 @@ int khor_owners_create(struct khor_mem *mem, const struct khor_located *loc,
 	struct khor_blob_opts bo = { 0 };
 	uint32_t fdt_owner;
 
-	if (!loc || !loc->have_fdt)
-		return khor_err(err, -KHOR_EINVAL,
-				"owners need a KHO FDT (its sub-blobs say who holds what)");
+	if (!loc)
+		return khor_err(err, -KHOR_EINVAL, "owners: nothing located");
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return khor_err(err, -KHOR_ENOMEM, "out of memory");
@@ -218,7 +219,14 @@ int khor_owners_create(struct khor_mem *mem, const struct khor_located *loc,
 	o->incoming = opts && opts->incoming;
 	o->max_claims = opts && opts->max_claims ? opts->max_claims :
 			KHOR_OWNERS_MAX_CLAIMS;
+	o->list_max = opts ? opts->list_unattributed : 0;
 	root.own = sink;
+	/* A map given by its root alone: nothing says who holds what. */
+	o->no_fdt = !loc->have_fdt;
+	if (o->no_fdt) {
+		*ret = o;
+		return 0;
+	}
 
 	fdt_owner = owner_new(&root, 0, "kho-fdt", "KHO FDT");
 	if (loc->have_fdt_phys)
@@ -321,6 +329,8 @@ const char *khor_owners_path(const struct khor_owners *o, uint32_t id,
 
 const char *khor_owners_unattributed_reason(const struct khor_owners *o)
 {
+	if (o && o->no_fdt)
+		return "no KHO FDT (a map given by its root): nothing says who holds what";
 	if (o && o->luo_unserialized)
 		return "LUO has not serialized its sessions (luo_ser's sessions_pa is 0 until liveupdate_reboot()): its session and file blocks, memfd descriptors and folios are preserved but nothing reachable refers to them yet";
 	if (o && o->incoming)
@@ -406,32 +416,28 @@ static int retire(struct khor_owners *o, struct claim *c)
 	return 0;
 }
 
-static int flush_unattributed(struct khor_owners *o)
+/*
+ * The unattributed stream is a khor_ranges sink: listed through
+ * ops.unattributed up to the limit, then only counted (its emit is
+ * dropped, and spans are counted a word at a time).
+ */
+static int emit_unattributed(void *arg, uint64_t start, uint64_t end)
 {
-	if (!o->uopen)
-		return 0;
-	o->uopen = false;
-	o->res->unattributed_ranges++;
-	return o->ops->unattributed ? o->ops->unattributed(o->arg, o->ustart,
-							   o->uend) : 0;
-}
-
-static int unattributed(struct khor_owners *o, uint64_t start, uint64_t end,
-			uint64_t blocks)
-{
+	struct khor_owners *o = arg;
 	int rc = 0;
 
-	o->res->unattributed_blocks += blocks;
-	o->res->unattributed_bytes += end - start;
-	if (o->uopen && o->uend == start) {
-		o->uend = end;
-		return 0;
-	}
-	rc = flush_unattributed(o);
-	o->uopen = true;
-	o->ustart = start;
-	o->uend = end;
+	if (o->ops->unattributed)
+		rc = o->ops->unattributed(o->arg, start, end);
+	if (o->list_max && ++o->listed >= o->list_max)
+		o->ur.emit = NULL;
 	return rc;
+}
+
+static int unattributed_run(struct khor_owners *o, const struct khor_run *run)
+{
+	o->res->unattributed_blocks += run->count;
+	o->res->unattributed_bytes += run->count * (o->page_size << run->order);
+	return khor_ranges_add(&o->ur, run);
 }
 
 /* Retire active claims that end at or before @b. */
@@ -500,16 +506,15 @@ static int one_block(struct khor_owners *o, uint64_t b, unsigned int order)
 			best = c;
 	}
 	if (!best) {
+		struct khor_run one = { .phys = b, .count = 1, .order = order };
+
 		if (o->ops->block) {
 			rc = o->ops->block(o->arg, &ob);
 			if (rc)
 				return rc;
 		}
-		return unattributed(o, b, e, 1);
+		return unattributed_run(o, &one);
 	}
-	rc = flush_unattributed(o);
-	if (rc)
-		return rc;
 	for (uint64_t i = 0; i < o->nactive; i++) {
 		struct claim *c = &o->claims[o->active[i]];
 
@@ -568,7 +573,7 @@ static int on_run(void *arg, const struct khor_run *run)
 	int rc;
 
 	if (untouched(o, run->phys, end))
-		return unattributed(o, run->phys, end, run->count);
+		return unattributed_run(o, run);
 	for (uint64_t i = 0; i < run->count; i++) {
 		rc = one_block(o, run->phys + i * bs, run->order);
 		if (rc)
@@ -582,18 +587,18 @@ static int on_bitmap(void *arg, const struct khor_bitmap *bm)
 	struct khor_owners *o = arg;
 	uint64_t first = bm->base + (bm->from << bm->block_shift);
 	uint64_t last = bm->base + (bm->to << bm->block_shift);
-	bool fast = untouched(o, first, last);
 	struct khor_run run;
 	uint64_t pos = bm->from;
 	int rc;
 
+	/* Nobody's: the sinks take the span whole (counted by the word). */
+	if (untouched(o, first, last)) {
+		o->res->unattributed_blocks += bm->count;
+		o->res->unattributed_bytes += bm->count << bm->block_shift;
+		return khor_ranges_add_bitmap(&o->ur, bm);
+	}
 	while (khor_bitmap_next_run(bm, &pos, &run)) {
-		if (fast)
-			rc = unattributed(o, run.phys, run.phys +
-					  (run.count << bm->block_shift),
-					  run.count);
-		else
-			rc = on_run(o, &run);
+		rc = on_run(o, &run);
 		if (rc)
 			return rc;
 	}
@@ -628,6 +633,7 @@ int khor_owners_walk(struct khor_owners *o, struct khor_mem *mem,
 				return rc;
 		}
 	}
+	khor_ranges_init(&o->ur, o->page_size, emit_unattributed, o);
 	qsort(o->claims, (size_t)o->nclaims, sizeof(*o->claims), cmp_claim);
 	if (o->nclaims) {
 		o->active = malloc((size_t)o->nclaims * sizeof(*o->active));
@@ -638,7 +644,8 @@ int khor_owners_walk(struct khor_owners *o, struct khor_mem *mem,
 	rc = khor_walk(mem, map, limits, &wops, o, &res->walk);
 	if (!rc || rc == -KHOR_ECORRUPT || rc == -KHOR_ENODATA ||
 	    rc == -KHOR_ECHANGED)
-		frc = flush_unattributed(o);
+		frc = khor_ranges_flush(&o->ur);
+	res->unattributed_ranges = o->ur.count;
 	/*
 	 * Claims left over were preserved by no block the walk saw; a walk
 	 * that stopped early or skipped pages proves nothing about them.

@@ -1359,11 +1359,16 @@ struct khor_owner_problem {
  *	khor_blob_opts.incoming), so what they point to stays unattributed
  * @max_claims: most claims kept (0: KHOR_OWNERS_MAX_CLAIMS); more is
  *	-KHOR_ELIMIT
+ * @list_unattributed: khor_owners_walk() hands over this many
+ *	unattributed ranges and counts the rest (0: all of them). Counting
+ *	takes a leaf a word at a time, so a map of anonymous blocks costs
+ *	what khowalk check costs, not what listing 100 million ranges does
  */
 struct khor_owners_opts {
 	uint64_t page_size;
 	bool incoming;
 	uint64_t max_claims;
+	uint64_t list_unattributed;
 };
 
 /*
@@ -1396,8 +1401,11 @@ struct khor_owners;
  * folios_info and folios; memblock's reserve_mem regions. A blob no
  * decoder knows claims its own bytes only.
  *
- * Return: 0; -KHOR_ENOMEM; -KHOR_EINVAL (no FDT); -KHOR_ELIMIT (more
- * claims than @opts->max_claims: the tree is kept up to there).
+ * A map located by its root alone (no FDT) has no owners: every block is
+ * unattributed, with that reason.
+ *
+ * Return: 0; -KHOR_ENOMEM; -KHOR_EINVAL (@loc is NULL); -KHOR_ELIMIT
+ * (more claims than @opts->max_claims: the tree is kept up to there).
  */
 KHOR_API int khor_owners_create(struct khor_mem *mem,
 				const struct khor_located *loc,
@@ -1446,7 +1454,8 @@ KHOR_API const char *khor_owners_unknown_blobs(const struct khor_owners *o);
 /**
  * struct khor_owners_ops - what khor_owners_walk() reports; any may be NULL
  * @block: every preserved block, ascending, with its owner (0: none)
- * @unattributed: each maximal range of blocks nobody claims, ascending
+ * @unattributed: each maximal range of blocks nobody claims, ascending (up
+ *	to khor_owners_opts.list_unattributed of them)
  * @problem: overlaps, claimed ranges not preserved, decode problems
  *
  * A non-zero return stops the walk and is returned.

@@ -3,7 +3,7 @@
 # `make bench`: installs what it needs (scripts/deps/bench.txt), builds the
 # tools without sanitizers and the benchmark programs in $(O)/bench, and
 # runs bench/bench.py, which prints every table (bench/README.md).
-# BENCH_ARGS=--quick for a smaller run; --only reader|kernel|meta.
+# BENCH_ARGS=--quick for a smaller run; --only reader|kernel|meta|owners.
 
 BENCH_DIR := $(O)/bench
 BENCH_CFLAGS = $(ALL_CFLAGS)

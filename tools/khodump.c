@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "owners.h"
 
 #define MAX_QUERIES 256
 #define FDT_BYTES_SHOWN 32
@@ -20,12 +21,14 @@ enum {
 	OPT_EXTRACT = OPT_TOOL_BASE,
 	OPT_NO_SUMMARY,
 	OPT_PREVIEW,
+	OPT_OWNERS,
 };
 
 struct dump_opts {
 	struct common_opts *o;
 	const char *extract;
 	bool no_summary;
+	bool owners;		/* --owners: who holds the preserved blocks */
 	size_t preview;
 };
 
@@ -114,6 +117,8 @@ static void usage(FILE *f, const char *prog)
 		"                           pages this run read\n"
 		"      --no-summary         do not walk the preserved-memory map\n"
 		"      --preview N          hex bytes shown of unknown blobs (default 64)\n"
+		"      --owners             also say who holds the preserved blocks (the\n"
+		"                           summary of khowalk owners)\n"
 		"\n%s", prog, COMMON_OPTIONS_HELP);
 }
 
@@ -505,6 +510,7 @@ struct report {
 	struct summary *sum;
 	struct scratch *scratch;
 	const char *nomem_reason;
+	struct khor_mem *mem;	/* --owners */
 };
 
 static const char *fmt_long(enum khor_format f)
@@ -635,6 +641,10 @@ static void text_report(FILE *outf, const struct report *r)
 			       (unsigned long long)(r->scratch->phys[i] + r->scratch->len[i]),
 			       (unsigned long long)r->scratch->len[i]);
 	}
+	if (r->d->owners && r->mem && r->sum->done) {
+		fflush(outf);
+		owners_summary(r->d->o, r->mem, r->loc, NULL);
+	}
 }
 
 static void json_report(const struct report *r, const struct outcome *oc)
@@ -752,6 +762,8 @@ static void json_report(const struct report *r, const struct outcome *oc)
 		}
 		json_close(&j, ']');
 	}
+	if (r->d->owners && r->mem && r->sum->done)
+		owners_summary(r->d->o, r->mem, loc, &j);
 	json_error(&j, &oc->first);
 	json_end(&j);
 }
@@ -916,6 +928,7 @@ static int run_dump(struct dump_opts *d)
 	bo.incoming = loc->map_released;
 
 	r.mi = mem ? khor_mem_get_info(mem) : NULL;
+	r.mem = mem;
 	r.page_size = UINT64_C(1) << loc->map.geom.page_shift;
 	r.page_size_from = o->loc.page_size ? "option" :
 			   r.mi && r.mi->page_size ? "dump" : "default";
@@ -1049,6 +1062,7 @@ static const struct option longopts[] = {
 	{ "extract", required_argument, NULL, OPT_EXTRACT },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 	{ "preview", required_argument, NULL, OPT_PREVIEW },
+	{ "owners", no_argument, NULL, OPT_OWNERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1074,6 +1088,9 @@ static int run(struct common_opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_SUMMARY:
 			d.no_summary = true;
+			break;
+		case OPT_OWNERS:
+			d.owners = true;
 			break;
 		case OPT_PREVIEW:
 			if (!parse_u64(optarg, &v) || !v || v > 4096) {

@@ -28,6 +28,7 @@ enum {
 	OPT_BLOCKS,
 	OPT_OLD_IN,
 	OPT_NEW_IN,
+	OPT_MAX_LIST,
 };
 
 /* Options beyond the shared ones. */
@@ -37,6 +38,8 @@ struct walk_opts {
 	bool blocks;		/* owners --blocks */
 	bool old_in;		/* diff --old-in */
 	bool new_in;		/* diff --new-in */
+	uint64_t max_list;	/* owners --max-list */
+	bool have_max_list;
 };
 
 struct walk_state {
@@ -84,6 +87,13 @@ static void usage(FILE *f, const char *prog)
 		"                           terminal's width, else 64)\n"
 		"      --scale BYTES        bytes per cell, e.g. 64K (default: fit the page)\n"
 		"      --color[=WHEN]       colour the text strip: auto, always, never\n"
+		"\n"
+		"Owners and diff (khowalk(1), OWNERS AND DIFF):\n"
+		"      --blocks             owners: one line per block with its owner\n"
+		"      --max-list N         owners: list N unattributed ranges, count the\n"
+		"                           rest (default 1000; 0: all)\n"
+		"      --old-in             diff: OLD's incoming state (what its kernel received)\n"
+		"      --new-in             diff: NEW's incoming state\n"
 		"\n%s", prog, prog, prog, prog, prog, prog, COMMON_OPTIONS_HELP);
 }
 
@@ -775,6 +785,7 @@ static const struct option longopts[] = {
 	{ "blocks", no_argument, NULL, OPT_BLOCKS },
 	{ "old-in", no_argument, NULL, OPT_OLD_IN },
 	{ "new-in", no_argument, NULL, OPT_NEW_IN },
+	{ "max-list", required_argument, NULL, OPT_MAX_LIST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -807,6 +818,13 @@ static int run(struct common_opts *o, int argc, char **argv)
 		case OPT_NEW_IN:
 			w.new_in = true;
 			break;
+		case OPT_MAX_LIST:
+			if (!parse_u64(optarg, &w.max_list)) {
+				errmsg(o, "invalid --max-list '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			w.have_max_list = true;
+			break;
 		case OPT_SVG:
 		case OPT_WIDTH:
 		case OPT_SCALE:
@@ -823,8 +841,9 @@ static int run(struct common_opts *o, int argc, char **argv)
 		}
 	}
 	sub = optind < argc ? argv[optind++] : "pages";
-	if (w.blocks && strcmp(sub, "owners")) {
-		errmsg(o, "--blocks is an option of 'owners'");
+	if ((w.blocks || w.have_max_list) && strcmp(sub, "owners")) {
+		errmsg(o, "%s is an option of 'owners'",
+		       w.blocks ? "--blocks" : "--max-list");
 		return EXIT_USAGE;
 	}
 	if ((w.old_in || w.new_in) && strcmp(sub, "diff")) {
@@ -844,7 +863,9 @@ static int run(struct common_opts *o, int argc, char **argv)
 			errmsg(o, "%s is an option of 'map'", w.map_opt);
 			return EXIT_USAGE;
 		}
-		return cmd_owners(o, w.blocks, argc - optind, argv + optind);
+		return cmd_owners(o, w.blocks, w.have_max_list ? w.max_list :
+				  OWNERS_LIST_DEFAULT, argc - optind,
+				  argv + optind);
 	}
 	if (!strcmp(sub, "key"))
 		return cmd_key(o, argc - optind, argv + optind);

@@ -27,8 +27,8 @@ struct owners_run {
 	struct json *j;
 	struct lines out;
 	bool blocks;
-	bool summary;		/* khodump: text ranges only up to a bound */
-	uint64_t listed;
+	bool summary;		/* khodump: indented, fewer ranges */
+	uint64_t max_list;	/* unattributed ranges listed, 0: all */
 	struct khor_owner_problem *probs;
 	uint64_t nprobs;
 	char path[1024];
@@ -89,8 +89,6 @@ static int on_unattributed(void *arg, uint64_t start, uint64_t end)
 
 	if (r->out.err || out_failed(r->o))
 		return -KHOR_ESTOP;
-	if (r->summary && r->listed++ >= SUMMARY_RANGES)
-		return 0;
 	if (r->j) {
 		json_open(r->j, NULL, '{');
 		json_hex(r->j, "start", start);
@@ -296,6 +294,7 @@ static int attribute(struct owners_run *r, struct khor_mem *mem,
 	struct khor_owners_opts oo = {
 		.page_size = UINT64_C(1) << loc->map.geom.page_shift,
 		.incoming = r->o->loc.incoming,
+		.list_unattributed = r->max_list,
 	};
 	struct khor_error err;
 	int rc;
@@ -311,9 +310,10 @@ static int attribute(struct owners_run *r, struct khor_mem *mem,
 				res);
 }
 
-int cmd_owners(struct common_opts *o, bool blocks, int argc, char **argv)
+int cmd_owners(struct common_opts *o, bool blocks, uint64_t max_list,
+	       int argc, char **argv)
 {
-	struct owners_run r = { .o = o, .blocks = blocks };
+	struct owners_run r = { .o = o, .blocks = blocks, .max_list = max_list };
 	struct khor_owners_result res;
 	struct khor_located *loc = NULL;
 	struct khor_mem *mem = NULL;
@@ -345,11 +345,6 @@ int cmd_owners(struct common_opts *o, bool blocks, int argc, char **argv)
 	status = located_usable(o, loc);
 	if (status)
 		goto out;
-	if (!loc->have_fdt) {
-		errmsg(o, "owners need the KHO FDT (its sub-blobs say who holds what), not --root alone");
-		status = EXIT_USAGE;
-		goto out;
-	}
 	loc->map.v1_bitmap_size = o->v1_bitmap_size;
 	if (o->json) {
 		json_doc(&j, o);
@@ -367,6 +362,10 @@ int cmd_owners(struct common_opts *o, bool blocks, int argc, char **argv)
 	}
 	if (o->json)
 		json_close(&j, ']');
+	if (!o->json && !blocks && max_list &&
+	    res.unattributed_ranges > max_list)
+		fprintf(o->out, "unattributed: %llu more ranges not listed (--max-list 0 lists them all)\n",
+			(unsigned long long)(res.unattributed_ranges - max_list));
 	if (r.own) {
 		print_tree(&r, "");
 		print_totals(&r, &res, "");
@@ -392,7 +391,8 @@ out:
 int owners_summary(struct common_opts *o, struct khor_mem *mem,
 		   const struct khor_located *loc, struct json *j)
 {
-	struct owners_run r = { .o = o, .j = j, .summary = true };
+	struct owners_run r = { .o = o, .j = j, .summary = true,
+				.max_list = SUMMARY_RANGES };
 	struct khor_owners_result res;
 	int rc;
 
@@ -410,9 +410,9 @@ int owners_summary(struct common_opts *o, struct khor_mem *mem,
 	lines_flush(&r.out);
 	if (j)
 		json_close(j, ']');
-	if (!j && r.listed > SUMMARY_RANGES)
-		fprintf(o->out, "  unattributed: %llu more ranges (khowalk owners lists them all)\n",
-			(unsigned long long)(r.listed - SUMMARY_RANGES));
+	if (!j && res.unattributed_ranges > SUMMARY_RANGES)
+		fprintf(o->out, "  unattributed: %llu more ranges (khowalk owners lists them)\n",
+			(unsigned long long)(res.unattributed_ranges - SUMMARY_RANGES));
 	if (r.own) {
 		print_tree(&r, "  ");
 		print_totals(&r, &res, "  ");

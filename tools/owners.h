@@ -6,8 +6,14 @@
 
 #include "common.h"
 
-/* khowalk owners [--blocks]: @argc/@argv are what follows "owners". */
-int cmd_owners(struct common_opts *o, bool blocks, int argc, char **argv);
+/*
+ * khowalk owners [--blocks] [--max-list N]: @argc/@argv are what follows
+ * "owners"; @max_list unattributed ranges are listed (0: all), the rest
+ * counted.
+ */
+#define OWNERS_LIST_DEFAULT 1000
+int cmd_owners(struct common_opts *o, bool blocks, uint64_t max_list,
+	       int argc, char **argv);
 
 /*
  * khodump's summary: one line per owner and the unattributed ranges (at

@@ -15,6 +15,7 @@
 V=$KHO_SRC/tests/vmcores
 MK=$KHO_BUILD/tests/khodump/mkkhodump
 [ -x "$KHOWALK" ] || bail "no khowalk at '$KHOWALK'"
+[ -x "$KHODUMP" ] || bail "no khodump at '$KHODUMP'"
 [ -x "$MK" ] || bail "no mkkhodump at '$MK'"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -85,6 +86,18 @@ expect_eq "$(grep '^problems:' "$T/o")" "problems: 0 overlaps, 0 claimed but not
 expect_eq "$(grep '^note:' "$T/o")" \
 	"note: no decoder knows kho_lab_raw (raw), kho_lab (fdt kho-lab-v1): what they point to is unattributed" \
 	"upstream-handover: the blobs no decoder knows are named"
+
+# --max-list: the first ranges listed, the rest counted.
+"$KHOWALK" --vmcore "$d/vmcore.elf" --scan owners --max-list 2 >"$T/o2" 2>/dev/null
+expect_eq "$(grep -c '^unattributed 0x' "$T/o2")/$(grep '^unattributed: 11 more' "$T/o2")/$(grep '^total:' "$T/o2")" \
+	"2/unattributed: 11 more ranges not listed (--max-list 0 lists them all)/$(grep '^total:' "$T/o")" \
+	"upstream-handover: --max-list 2 lists two ranges and counts the other 11"
+
+# khodump --owners: the same totals in its report.
+"$KHODUMP" --vmcore "$d/vmcore.elf" --scan --owners >"$T/kd" 2>"$T/kd.err"
+expect_eq "$?/$(sed -n 's/^  total: //p' "$T/kd")" \
+	"0/79 blocks; 48 attributed (8552448 bytes, 10 partly); 31 unattributed (1884160 bytes) in 13 ranges" \
+	"upstream-handover: khodump --owners summarizes the same attribution"
 
 # First kernel: LUO has not serialized; the reason says so.
 blocks first
