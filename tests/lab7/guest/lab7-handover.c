@@ -12,6 +12,10 @@
  *   lab7-handover preserve SEED
  *       the LUO sessions and memfds of "luo", then exit: closing the fds
  *       unpreserves them (for khotrace; no kexec)
+ *   lab7-handover hold SEED
+ *       the same, then "held" on stderr, and hold every fd open until a
+ *       signal ends the program (LUO's state preserved but not serialized,
+ *       for khowalk owners: tests/lab7/owners.t)
  *   lab7-handover check SEED
  *       in the second kernel: retrieve every session and memfd by name
  *       and token and compare sizes and contents with the ground truth
@@ -236,12 +240,19 @@ int main(int argc, char **argv)
 	} else if (argc == 3 && !strcmp(argv[1], "preserve")) {
 		luo(strtoul(argv[2], NULL, 0));
 		return 0;
+	} else if (argc == 3 && !strcmp(argv[1], "hold")) {
+		luo(strtoul(argv[2], NULL, 0));
+		fflush(stdout);
+		fprintf(stderr, "held\n");
+		for (;;)
+			pause();
 	} else if (argc == 5 && !strcmp(argv[1], "kexec")) {
 		do_kexec(argv[2], argv[3], argv[4]);
 	} else if (argc == 3 && !strcmp(argv[1], "check")) {
 		return check(strtoul(argv[2], NULL, 0));
 	}
 	fprintf(stderr, "usage: lab7-handover luo SEED KERNEL INITRD CMDLINE | "
-		"kexec KERNEL INITRD CMDLINE | preserve SEED | check SEED\n");
+		"kexec KERNEL INITRD CMDLINE | preserve SEED | hold SEED | "
+		"check SEED\n");
 	return 2;
 }

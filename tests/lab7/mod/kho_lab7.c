@@ -26,6 +26,11 @@
  *  leaked  "0x<phys> <order>" of the leaked folio
  *  loop    (write "N") N times kho_preserve_folio + kho_unpreserve_folio
  *          of one folio of its own; loop_done counts the pairs done
+ *  leak_loop        (write "N") N new folios of orders 0-2 preserved;
+ *                   each fourth stays preserved (a leak: nothing refers
+ *                   to it), the others are unpreserved and freed
+ *  leak_loop_truth  "0x<phys> <order>" of every folio leak_loop kept,
+ *                   sorted (for khowalk owners and diff, tests/lab7/owners.t)
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
@@ -78,6 +83,12 @@ static struct debugfs_blob_wrapper truth_blob, leak_blob;
 static struct dentry *lab_dir;
 static DEFINE_MUTEX(loop_lock);
 static u64 loop_done;
+
+#define LAB_MAX_LEAKS	256
+static struct lab_block leaks[LAB_MAX_LEAKS];
+static unsigned int nr_leaks;
+static char leaks_text[LAB_MAX_LEAKS * 32];
+static struct debugfs_blob_wrapper leaks_blob;
 static u64 rng_state;
 
 
@@ -290,6 +301,71 @@ static const struct file_operations lab_loop_fops = {
 	.write = lab_loop_write,
 };
 
+/* One folio of leak_loop: preserved, and kept (leaked) or given back. */
+static int lab_leak_one(bool keep)
+{
+	struct folio *folio;
+	int err;
+
+	folio = folio_alloc(GFP_KERNEL, rng_below(&rng_state, 3));
+	if (!folio)
+		return -ENOMEM;
+	err = kho_preserve_folio(folio);
+	if (err) {
+		folio_put(folio);
+		return err;
+	}
+	if (!keep) {
+		kho_unpreserve_folio(folio);
+		folio_put(folio);
+		return 0;
+	}
+	leaks[nr_leaks].phys = PFN_PHYS(folio_pfn(folio));
+	leaks[nr_leaks].order = folio_order(folio);
+	leaks[nr_leaks].what = "leak-loop";
+	nr_leaks++;
+	return 0;
+}
+
+static void lab_leaks_text(void)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	sort(leaks, nr_leaks, sizeof(*leaks), lab_cmp, NULL);
+	for (i = 0; i < nr_leaks; i++)
+		len += scnprintf(leaks_text + len, sizeof(leaks_text) - len,
+				 "0x%llx %u\n", leaks[i].phys, leaks[i].order);
+	leaks_blob.data = leaks_text;
+	leaks_blob.size = len;
+}
+
+static ssize_t lab_leak_loop_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	unsigned long n, i;
+	int err;
+
+	err = kstrtoul_from_user(ubuf, count, 0, &n);
+	if (err)
+		return err;
+	mutex_lock(&loop_lock);
+	if (n > LAB_MAX_LEAKS * 4 - 4 * nr_leaks) {
+		mutex_unlock(&loop_lock);
+		return -EINVAL;
+	}
+	for (i = 0; i < n && !err; i++)
+		err = lab_leak_one(i % 4 == 3);
+	lab_leaks_text();
+	mutex_unlock(&loop_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations lab_leak_loop_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_leak_loop_write,
+};
+
 static int __init kho_lab7_init(void)
 {
 	struct lab_raw *raw;
@@ -345,6 +421,9 @@ static int __init kho_lab7_init(void)
 	debugfs_create_blob("leaked", 0444, lab_dir, &leak_blob);
 	debugfs_create_file("loop", 0200, lab_dir, NULL, &lab_loop_fops);
 	debugfs_create_u64("loop_done", 0444, lab_dir, &loop_done);
+	debugfs_create_file("leak_loop", 0200, lab_dir, NULL,
+			    &lab_leak_loop_fops);
+	debugfs_create_blob("leak_loop_truth", 0444, lab_dir, &leaks_blob);
 	pr_info("kho_lab7: seed %lu: %u blocks preserved\n", seed, nr_blocks);
 	return 0;
 }
