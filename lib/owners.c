@@ -634,6 +634,13 @@ int khor_owners_walk(struct khor_owners *o, struct khor_mem *mem,
 		}
 	}
 	khor_ranges_init(&o->ur, o->page_size, emit_unattributed, o);
+	/*
+	 * No map (kho-v1 before finalize, or a 0 that tells the next kernel
+	 * to revive nothing): no block to attribute, and no claim can be
+	 * called "not preserved" for it.
+	 */
+	if (!map->root)
+		return 0;
 	qsort(o->claims, (size_t)o->nclaims, sizeof(*o->claims), cmp_claim);
 	if (o->nclaims) {
 		o->active = malloc((size_t)o->nclaims * sizeof(*o->active));

@@ -1508,7 +1508,8 @@ struct khor_owners_result {
  * The claims, sorted once, are merged with the ascending block stream of
  * khor_walk() (bitmap spans that no claim touches are taken a run at a
  * time): extra memory is the claims' and the owners' only. Per-owner
- * totals are in khor_owners_get() afterwards. Call it once per @o.
+ * totals are in khor_owners_get() afterwards. Call it once per @o. A map
+ * whose root is 0 (none yet) is not walked: no block, no problem.
  *
  * Return: as khor_walk(); a callback's non-zero value.
  */

@@ -346,6 +346,11 @@ int cmd_owners(struct common_opts *o, bool blocks, uint64_t max_list,
 	if (status)
 		goto out;
 	loc->map.v1_bitmap_size = o->v1_bitmap_size;
+	if (loc->have_fdt && !loc->map.root)
+		infomsg(o, "note: %s: nothing to attribute",
+			loc->map.format == KHOR_FMT_V1 ?
+			"kho-v1 map not finalized (preserved-memory-map is 0)" :
+			"no preserved-memory map (preserved-memory-map is 0)");
 	if (o->json) {
 		json_doc(&j, o);
 		r.j = &j;

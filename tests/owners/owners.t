@@ -132,6 +132,14 @@ print(d["format_version"], [p["kind"] for p in d["problems"]], d["problem_count"
 ' "$T/p.json" >"$T/pj"
 expect_eq "$(cat "$T/pj")" "1 ['overlap', 'not-preserved'] 2 2 {'start': '0x4200000', 'end': '0x4202000'}" "problems: JSON"
 
+# A kho-v1 FDT before finalize (map 0): nothing to attribute, no problem.
+"$KHO_BUILD/tests/gen/mkkhoimg" --elf "$T/z.elf" "$KHO_SRC/tests/data/specs/v1-map-zero.spec" ||
+	bail "mkkhoimg failed"
+"$KHOWALK" --vmcore "$T/z.elf" --scan owners >"$T/z" 2>"$T/z.err"
+expect_eq "$?/$(cat "$T/z.err")/$(grep '^total:' "$T/z")" \
+	"0/khowalk: note: kho-v1 map not finalized (preserved-memory-map is 0): nothing to attribute/total: 0 blocks; 0 attributed (0 bytes, 0 partly); 0 unattributed (0 bytes) in 0 ranges" \
+	"kho-v1 before finalize: exit 0, a note, nothing attributed and no problem"
+
 # Usage.
 "$KHOWALK" --vmcore "$T/p.elf" --scan pages --blocks >/dev/null 2>"$T/u.err"
 expect_eq "$?/$(head -1 "$T/u.err")" "2/khowalk: --blocks is an option of 'owners'" "--blocks belongs to owners"
