@@ -16,6 +16,9 @@ WHAT is one of
   blob NAME  the sub-node's blob bytes in hex (blob-size bytes)
   owners   every preserved block with what holds it, as
            "khowalk owners --blocks" prints it (see owners() below)
+  labrefs  the blocks kho_lab7's private blobs ("kho_lab", "kho_lab_raw")
+           point to, "0xPHYS ORDER" sorted: a test-only reader of the lab
+           module's own format, which the tools do not know
 
 The FDT is --fdt, else the one KHO FDT with the highest kexec_count (or
 the one with --kexec-count N). Written from the ABI text alone
@@ -310,6 +313,39 @@ class Owners:
         return lines
 
 
+def labrefs(d, subs):
+    """What tests/lab7/mod/kho_lab7.c's blobs name: "folios" (phys, order)
+    pairs, a page range that kho_preserve_pages() split into naturally
+    aligned blocks, and the struct kho_vmalloc (at offset 16 of the raw
+    blob, after magic and seed) with its chunk and data pages."""
+    out = []
+    props = subs["kho_lab"]
+    root, _ = fdt_parse(d.read(u64(props["preserved-data"]), u64(props["blob-size"])))
+    pairs = root["folios"]
+    for i in range(0, len(pairs), 16):
+        out.append((u64(pairs[i:i + 8]), u64(pairs[i + 8:i + 16])))
+    pfn = u64(root["range-start"]) // PAGE
+    end = pfn + u64(root["range-pages"])
+    while pfn < end:
+        order = min((pfn & -pfn).bit_length() - 1, (end - pfn).bit_length() - 1)
+        out.append((pfn * PAGE, order))
+        pfn += 1 << order
+    raw = d.read(u64(root["vmalloc"]), 32)
+    first, total, _flags, order = struct.unpack_from("<QIHH", raw, 16)
+    chunk, data = first, []
+    while chunk:
+        page = d.read(chunk, PAGE)
+        out.append((chunk, 0))
+        for i in range(511):
+            pa = u64(page[8 + 8 * i:16 + 8 * i])
+            if not pa or len(data) == total:
+                break
+            data.append(pa)
+        chunk = u64(page[:8])
+    out += [(pa, order) for pa in data]
+    return sorted(out)
+
+
 def owners(d, fdt_pa, subs, blocks):
     o = Owners(d, blocks)
     o.claim(("KHO FDT",), fdt_pa, len(fdt_bytes(d, fdt_pa)))
@@ -363,6 +399,10 @@ def main():
             pa = u64(props["preserved-data"]) if "preserved-data" in props else 0
             size = u64(props["blob-size"]) if "blob-size" in props else 0
             print(f"{name} 0x{pa:x} {size}")
+        return
+    if a.what == "labrefs":
+        for pa, order in labrefs(d, subs):
+            print(f"0x{pa:x} {order}")
         return
     if a.what == "blob":
         props = subs[a.name]

@@ -75,6 +75,13 @@ same_file "$D/got-un" "$D/want-un" \
 	"handover: unattributed = the leaked folio + the leak loop's 10 + what only kho_lab's blobs point to ($(wc -l <"$D/want-un") blocks)"
 grep -qxF "$(cat "$R/leaked")" "$D/got-un"
 ok $? "handover: the leaked folio $(cat "$R/leaked") is unattributed"
+# The same set from the dump itself: what kho_lab7's private blobs name
+# (kho_truth.py labrefs, a test-only reader of the lab's own format) plus
+# the leaked folio and the loop's: nothing else is unattributed.
+$TRUTH "$D/handover.elf" labrefs >"$D/labrefs" || bail "kho_truth labrefs failed"
+sort "$D/labrefs" "$R/leaked" "$R/leak_truth" >"$D/want-un2"
+same_file "$D/got-un" "$D/want-un2" \
+	"handover: unattributed = what kho_lab's blobs name ($(wc -l <"$D/labrefs")) + the leaked folio + the loop's 10, read from the dump"
 # Every memfd page at its file offset (the workload's own record).
 awk '/^folio / { printf "%s 0 / file %s \"memfd-v2\" / memfd_luo_ser / folios offset 0x%x\n", $3, $2, $4 * 4096 }' \
 	"$R/luo" | sort >"$D/want-memfd"
