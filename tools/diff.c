@@ -26,7 +26,9 @@
 
 #include "owners.h"
 
-#define RING 4096
+#define RING 16384
+/* Blocks handed over at a time: one lock and wakeup per batch. */
+#define BATCH 1024
 #define MAX_BLOB_CMP (16u << 20)
 #define MAX_SUBS 256
 
@@ -57,6 +59,8 @@ struct ring {
 	unsigned int count;
 	bool done;
 	bool stop;		/* the consumer gave up: end the walk */
+	struct blk batch[BATCH];	/* the walking thread's, not yet handed over */
+	unsigned int nbatch;
 };
 
 struct differ {
@@ -71,6 +75,9 @@ struct differ {
 	bool have_add, have_rem;
 	bool have_cur;
 	struct blk cur;		/* the old block the merge looks at */
+	struct blk taken[BATCH];	/* old blocks taken from the ring */
+	unsigned int ntaken;
+	unsigned int next_taken;
 	char path[1024];
 };
 
@@ -123,10 +130,6 @@ static int open_side(struct differ *d, struct side *s)
 	if (rc) {
 		errmsg(o, "'%s': %s", s->spec, err.msg);
 		return rc;
-	}
-	if (!s->loc->have_fdt) {
-		errmsg(o, "'%s': diff needs a KHO FDT, not a map root alone", s->spec);
-		return -KHOR_EINVAL;
 	}
 	s->loc->map.v1_bitmap_size = o->v1_bitmap_size;
 	s->walkable = s->loc->map.root && !s->loc->map_released;
@@ -217,20 +220,26 @@ static int blob_bytes_differ(struct differ *d, const struct khor_subnode *a,
 static void compare_fdts(struct differ *d)
 {
 	struct khor_located *a = d->old.loc, *b = d->new.loc;
-	struct khor_subnode *sa = calloc(MAX_SUBS, sizeof(*sa));
-	struct khor_subnode *sb = calloc(MAX_SUBS, sizeof(*sb));
+	struct khor_subnode *sa = NULL, *sb = NULL;
 	unsigned int na = 0, nb = 0;
-
-	if (!sa || !sb) {
-		free(sa);
-		free(sb);
-		say(d, "fdt: sub-nodes not compared: out of memory");
-		d->differ = true;
-		return;
-	}
 
 	if (d->j)
 		json_open(d->j, "fdt", '[');
+	if (!a->have_fdt || !b->have_fdt) {
+		/* --root: maps without FDTs; only blocks can be compared. */
+		if (a->have_fdt != b->have_fdt) {
+			say(d, "fdt: only %s has a KHO FDT", a->have_fdt ? "OLD" : "NEW");
+			d->differ = true;
+		}
+		goto out;
+	}
+	sa = calloc(MAX_SUBS, sizeof(*sa));
+	sb = calloc(MAX_SUBS, sizeof(*sb));
+	if (!sa || !sb) {
+		say(d, "fdt: sub-nodes not compared: out of memory");
+		d->differ = true;
+		goto out;
+	}
 	if (strcmp(a->info.compatible, b->info.compatible)) {
 		say(d, "fdt: compatible \"%s\" -> \"%s\"", a->info.compatible,
 		    b->info.compatible);
@@ -300,6 +309,7 @@ static void compare_fdts(struct differ *d)
 			d->differ = true;
 		}
 	}
+out:
 	if (d->j)
 		json_close(d->j, ']');
 	free(sa);
@@ -308,26 +318,34 @@ static void compare_fdts(struct differ *d)
 
 /* ---- blocks: two ascending walks merged ---- */
 
+/* Hand the walking thread's batch over; false if the merge gave up. */
+static bool push_batch(struct ring *r)
+{
+	bool stop;
+
+	pthread_mutex_lock(&r->lock);
+	while (RING - r->count < r->nbatch && !r->stop)
+		pthread_cond_wait(&r->cond, &r->lock);
+	stop = r->stop;
+	for (unsigned int i = 0; !stop && i < r->nbatch; i++)
+		r->b[(r->head + r->count++) % RING] = r->batch[i];
+	r->nbatch = 0;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return !stop;
+}
+
 static int old_block(void *arg, const struct khor_owned_block *b)
 {
 	struct ring *r = arg;
-	int stop;
+	struct blk *x = &r->batch[r->nbatch++];
 
-	pthread_mutex_lock(&r->lock);
-	while (r->count == RING && !r->stop)
-		pthread_cond_wait(&r->cond, &r->lock);
-	stop = r->stop;
-	if (!stop) {
-		struct blk *x = &r->b[(r->head + r->count) % RING];
-
-		x->phys = b->phys;
-		x->order = b->order;
-		x->owner = b->owner;
-		r->count++;
-		pthread_cond_broadcast(&r->cond);
-	}
-	pthread_mutex_unlock(&r->lock);
-	return stop ? -KHOR_ESTOP : 0;
+	x->phys = b->phys;
+	x->order = b->order;
+	x->owner = b->owner;
+	if (r->nbatch == BATCH && !push_batch(r))
+		return -KHOR_ESTOP;
+	return 0;
 }
 
 static void *old_walker(void *arg)
@@ -338,6 +356,8 @@ static void *old_walker(void *arg)
 
 	s->rc = khor_owners_walk(s->own, s->mem, &s->loc->map, &d->o->limits,
 				 &ops, &d->ring, &s->res);
+	if (d->ring.nbatch)
+		push_batch(&d->ring);
 	pthread_mutex_lock(&d->ring.lock);
 	d->ring.done = true;
 	pthread_cond_broadcast(&d->ring.cond);
@@ -349,20 +369,27 @@ static void *old_walker(void *arg)
 static bool next_old(struct differ *d)
 {
 	struct ring *r = &d->ring;
-	bool got = false;
 
+	if (d->next_taken < d->ntaken) {
+		d->cur = d->taken[d->next_taken++];
+		return true;
+	}
 	pthread_mutex_lock(&r->lock);
 	while (!r->count && !r->done)
 		pthread_cond_wait(&r->cond, &r->lock);
-	if (r->count) {
-		d->cur = r->b[r->head];
+	d->ntaken = r->count < BATCH ? r->count : BATCH;
+	for (unsigned int i = 0; i < d->ntaken; i++) {
+		d->taken[i] = r->b[r->head];
 		r->head = (r->head + 1) % RING;
-		r->count--;
-		got = true;
-		pthread_cond_broadcast(&r->cond);
 	}
+	r->count -= d->ntaken;
+	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
-	return got;
+	d->next_taken = 0;
+	if (!d->ntaken)
+		return false;
+	d->cur = d->taken[d->next_taken++];
+	return true;
 }
 
 static int change(struct differ *d, char sign, const struct side *s,

@@ -47,6 +47,21 @@ blocks: not compared: the map of NEW: released (the kernel that received it free
 "$KHOWALK" diff "$H" "$I" >/dev/null 2>&1
 expect_eq "$?" "1" "handover -> second kernel's own outgoing state (no --new-in): different"
 
+# Generated states (the expected report follows from the two specs): a
+# block removed, one added, one whose order changed, a region added to a
+# blob; with --root (no FDT) the blocks alone, every one unattributed.
+MK=$KHO_BUILD/tests/khodump/mkkhodump
+"$MK" --elf "$T/o.elf" "$KHO_SRC/tests/owners/diff-old.spec" &&
+	"$MK" --elf "$T/n.elf" "$KHO_SRC/tests/owners/diff-new.spec" || bail "mkkhodump failed"
+"$KHOWALK" diff "$T/o.elf" "$T/n.elf" >"$T/g" 2>"$T/g.err"
+expect_eq "$?/$(cat "$T/g.err")" "1/" "generated: different, exit 1"
+tail -n +3 "$T/g" >"$T/g.body"
+same_file "$T/g.body" "$KHO_SRC/tests/owners/diff.expected" "generated: blocks removed, added, re-ordered; the blob and owner deltas"
+"$KHOWALK" --root 0x1002000 diff "$T/o.elf" "$T/n.elf" >"$T/r" 2>/dev/null
+expect_eq "$?/$(tail -n +3 "$T/r" | tr '\n' '|')" \
+	"1/+ 0x4001000 0 unattributed|- 0x4200000 0 unattributed|- 0x4300000 2 unattributed|+ 0x4300000 1 unattributed|+ 0x4400000 0 unattributed|blocks: 3 added (16384 bytes in 3 ranges), 2 removed (20480 bytes in 2 ranges)|" \
+	"generated, --root: the blocks alone"
+
 "$KHOWALK" diff "$H" "$T/missing" >/dev/null 2>"$T/e"
 expect_eq "$?/$(cat "$T/e")" "5/khowalk: cannot open '$T/missing': No such file or directory" "an unreadable operand: exit 5 (trouble)"
 "$KHOWALK" diff "$H" >/dev/null 2>&1
