@@ -641,8 +641,9 @@ int khor_owners_walk(struct khor_owners *o, struct khor_mem *mem,
 	 */
 	if (!map->root)
 		return 0;
-	qsort(o->claims, (size_t)o->nclaims, sizeof(*o->claims), cmp_claim);
 	if (o->nclaims) {
+		qsort(o->claims, (size_t)o->nclaims, sizeof(*o->claims),
+		      cmp_claim);
 		o->active = malloc((size_t)o->nclaims * sizeof(*o->active));
 		if (!o->active)
 			return khor_err(&res->walk.error, -KHOR_ENOMEM,

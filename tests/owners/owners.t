@@ -117,7 +117,7 @@ expect_eq "$?/$(cut -c1-60 "$T/o.err")" "4/khowalk: the incoming memory map at 0
 	"upstream-second-in: --in owners exits 4, the map is released"
 
 # Problems, on a generated dump (the expected report follows the spec).
-"$MK" --elf "$T/p.elf" "$KHO_SRC/tests/owners/problems.spec" || bail "mkkhodump failed"
+"$MK" --elf "$T/p.elf" --info "$T/p.info" "$KHO_SRC/tests/owners/problems.spec" || bail "mkkhodump failed"
 "$KHOWALK" --vmcore "$T/p.elf" --scan owners >"$T/p" 2>"$T/p.err"
 expect_eq "$?" "3" "problems: exit 3 (an overlap is an inconsistent structure)"
 same_file "$T/p" "$KHO_SRC/tests/owners/problems.expected" "problems: the report (overlap, not preserved, partial, unattributed)"
@@ -139,6 +139,13 @@ expect_eq "$(cat "$T/pj")" "1 ['overlap', 'not-preserved'] 2 2 {'start': '0x4200
 expect_eq "$?/$(cat "$T/z.err")/$(grep '^total:' "$T/z")" \
 	"0/khowalk: note: kho-v1 map not finalized (preserved-memory-map is 0): nothing to attribute/total: 0 blocks; 0 attributed (0 bytes, 0 partly); 0 unattributed (0 bytes) in 0 ranges" \
 	"kho-v1 before finalize: exit 0, a note, nothing attributed and no problem"
+
+# A map given by its root alone: nobody's, with that reason.
+root=$(awk '$1 == "root_phys" { print $2 }' "$T/p.info")
+"$KHOWALK" --vmcore "$T/p.elf" --root "$root" owners >"$T/q" 2>"$T/q.err"
+expect_eq "$?/$(cat "$T/q.err")/$(grep '^total:\|^unattributed:' "$T/q" | tr '\n' '|')" \
+	"0//total: 9 blocks; 0 attributed (0 bytes, 0 partly); 9 unattributed (49152 bytes) in 6 ranges|unattributed: no KHO FDT (a map given by its root): nothing says who holds what|" \
+	"--root: every block unattributed, with the reason"
 
 # Usage.
 "$KHOWALK" --vmcore "$T/p.elf" --scan pages --blocks >/dev/null 2>"$T/u.err"
