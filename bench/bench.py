@@ -258,6 +258,15 @@ class Bench:
         print()
         print("- owners within 2x check on every tree: %s (worst %.2fx)" % (
             "met" if worst <= 2 else "NOT met", worst))
+        # diff walks both maps at once and hands every block of the old one
+        # to the merge: linear in blocks, bounded memory (no time goal).
+        path, facts = self.tree("random", "contiguous", size)
+        want = "blocks: 0 added (0 bytes in 0 ranges), 0 removed (0 bytes in 0 ranges)"
+        td, rss = self.timed([self.khowalk, "--root", facts["root"], "diff", path, path], reps=1,
+                             verify=lambda out: None if want in out.splitlines() else
+                             "diff says %r" % out.splitlines()[-1:])
+        print("- diff of the random %s tree against itself (%s blocks each): %.1f s, %.1f MiB" % (
+            size, facts["blocks"], td, rss / 1024))
         print()
 
     def backends(self):
