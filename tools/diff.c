@@ -87,6 +87,7 @@ static int open_side(struct differ *d, struct side *s)
 	struct khor_locate_opts lo = o->loc;
 	struct khor_error err;
 	const char *at = strrchr(s->spec, '@');
+	uint64_t phys;
 	int rc;
 
 	khor_error_clear(&err);
@@ -95,7 +96,7 @@ static int open_side(struct differ *d, struct side *s)
 		/* Live: the system's own state, located as the tools do. */
 		rc = khor_mem_open_dump(o->kcore ? o->kcore : "/proc/kcore",
 					&err, &s->mem);
-	} else if (at && at != s->spec && parse_u64(at + 1, &lo.fdt_phys)) {
+	} else if (at && at != s->spec && parse_u64(at + 1, &phys)) {
 		struct khor_raw_image img;
 		char *path = strndup(s->spec, (size_t)(at - s->spec));
 
@@ -104,8 +105,7 @@ static int open_side(struct differ *d, struct side *s)
 			return -KHOR_ENOMEM;
 		}
 		img.path = path;
-		img.phys = lo.fdt_phys;
-		lo.fdt_phys = 0;
+		img.phys = phys;
 		rc = khor_mem_open_raw(&img, 1, &err, &s->mem);
 		free(path);
 		if (!o->loc.have_fdt_phys && !o->loc.have_root)
@@ -131,6 +131,8 @@ static int open_side(struct differ *d, struct side *s)
 		errmsg(o, "'%s': %s", s->spec, err.msg);
 		return rc;
 	}
+	if (s->loc->note[0])
+		infomsg(o, "'%s': %s", s->spec, s->loc->note);
 	s->loc->map.v1_bitmap_size = o->v1_bitmap_size;
 	s->walkable = s->loc->map.root && !s->loc->map_released;
 	return 0;

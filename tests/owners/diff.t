@@ -62,6 +62,23 @@ expect_eq "$?/$(tail -n +3 "$T/r" | tr '\n' '|')" \
 	"1/+ 0x4001000 0 unattributed|- 0x4200000 0 unattributed|- 0x4300000 2 unattributed|+ 0x4300000 1 unattributed|+ 0x4400000 0 unattributed|blocks: 3 added (16384 bytes in 3 ranges), 2 removed (20480 bytes in 2 ranges)|" \
 	"generated, --root: the blocks alone"
 
+# A raw image operand (FILE@PHYS): the old state's first PT_LOAD as a
+# file, compared with the ELF it came from and with the new state.
+/usr/bin/python3 - "$T/o.elf" "$T/o.raw" <<'PY' || bail "cannot cut the raw image"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off, = struct.unpack_from("<Q", d, 0x20)
+_, _, o, _, pa, fs, _, _ = struct.unpack_from("<IIQQQQQQ", d, off)
+assert pa == 0x1000000
+open(sys.argv[2], "wb").write(d[o:o + fs])
+PY
+"$KHOWALK" diff "$T/o.raw@0x1000000" "$T/o.elf" >"$T/raw" 2>"$T/raw.err"
+expect_eq "$?/$(cat "$T/raw.err")/$(sed -n 1p "$T/raw")" "0//--- $T/o.raw@0x1000000: --scan: 0x1000000, the only KHO FDT found" \
+	"FILE@PHYS against the ELF it was cut from: the same, exit 0"
+"$KHOWALK" diff "$T/o.raw@0x1000000" "$T/n.elf" >"$T/raw2" 2>/dev/null
+expect_eq "$?/$(tail -n +3 "$T/raw2" | cmp -s - "$KHO_SRC/tests/owners/diff.expected"; echo $?)" "1/0" \
+	"FILE@PHYS against the new state: the same report as from the ELF"
+
 "$KHOWALK" diff "$H" "$T/missing" >/dev/null 2>"$T/e"
 expect_eq "$?/$(cat "$T/e")" "5/khowalk: cannot open '$T/missing': No such file or directory" "an unreadable operand: exit 5 (trouble)"
 "$KHOWALK" diff "$H" >/dev/null 2>&1
