@@ -32,7 +32,7 @@ run7 "$D" "the guest ran the owners scenario (three first-kernel moments, kexec,
 	"wait:Starting new kernel" "dump:elf:$D/handover.elf" \
 	"wait:LAB7: READY second" "dump:elf:$D/second.elf" "send:" \
 	"wait:LAB7: END" "quit"
-for s in truth leaked held held_owners leak_loop leak_truth after_owners luo luo_check; do
+for s in truth leaked held held_owners leak_loop leak_truth after_owners live_diff luo luo_check; do
 	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
 	expect_eq "$(cat "$R/$s.rc")" 0 "guest: $s exits 0"
 done
@@ -123,6 +123,11 @@ expect_eq "$?/$(cat "$D/same.err")/$(tail -1 "$D/same")" \
 grep '^0x' "$R/after_owners" >"$D/after_owners.lines"
 added=$(awk '$3 == "unattributed" { print $1 " " $2 }' "$D/after_owners.lines" | grep -cxF -f "$R/leak_truth")
 expect_eq "$added" 10 "after the loop, live: owners lists the 10 kept folios as unattributed"
+
+# The live system against itself ('-' twice): nothing changed between the
+# two walks, exit 0 (the section's status).
+expect_eq "$(tail -1 "$R/live_diff")" "blocks: 0 added (0 bytes in 0 ranges), 0 removed (0 bytes in 0 ranges)" \
+	"live: diff - - finds the map unchanged"
 
 # ---- the handover against the second kernel's incoming state ----
 "$KHOWALK" diff --new-in "$D/handover.elf" "$D/second.elf" >"$D/in" 2>"$D/in.err"
