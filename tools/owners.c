@@ -321,7 +321,6 @@ int cmd_owners(struct common_opts *o, bool blocks, uint64_t max_list,
 	struct json j;
 	int rc, status;
 
-	(void)argv;
 	if (argc) {
 		errmsg(o, "unexpected argument '%s'", argv[0]);
 		return EXIT_USAGE;
