@@ -26,6 +26,10 @@
  *  leaked  "0x<phys> <order>" of the leaked folio
  *  loop    (write "N") N times kho_preserve_folio + kho_unpreserve_folio
  *          of one folio of its own; loop_done counts the pairs done
+ *  gap_raw (write "1") hand "kho_lab_raw" over with its middle page not
+ *          preserved (the order-2 folio unpreserved, its first and third
+ *          pages preserved again one by one): a state `khodump preflight`
+ *          must call no-go. truth still lists the blob as first preserved
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
@@ -290,6 +294,43 @@ static const struct file_operations lab_loop_fops = {
 	.write = lab_loop_write,
 };
 
+static bool raw_gapped;
+
+static ssize_t lab_gap_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct page *page = virt_to_page(raw_blob);
+	unsigned long v;
+	int err;
+
+	err = kstrtoul_from_user(ubuf, count, 0, &v);
+	if (err)
+		return err;
+	if (v != 1)
+		return -EINVAL;
+	mutex_lock(&loop_lock);
+	if (raw_gapped) {
+		mutex_unlock(&loop_lock);
+		return -EALREADY;
+	}
+	kho_unpreserve_folio(virt_to_folio(raw_blob));
+	err = kho_preserve_pages(page, 1);
+	if (!err)
+		err = kho_preserve_pages(page + 2, 1);
+	if (!err) {
+		raw_gapped = true;
+		pr_info("kho_lab7: kho_lab_raw page 0x%llx no longer preserved\n",
+			PFN_PHYS(page_to_pfn(page + 1)));
+	}
+	mutex_unlock(&loop_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations lab_gap_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_gap_write,
+};
+
 static int __init kho_lab7_init(void)
 {
 	struct lab_raw *raw;
@@ -344,6 +385,7 @@ static int __init kho_lab7_init(void)
 	debugfs_create_blob("truth", 0444, lab_dir, &truth_blob);
 	debugfs_create_blob("leaked", 0444, lab_dir, &leak_blob);
 	debugfs_create_file("loop", 0200, lab_dir, NULL, &lab_loop_fops);
+	debugfs_create_file("gap_raw", 0200, lab_dir, NULL, &lab_gap_fops);
 	debugfs_create_u64("loop_done", 0444, lab_dir, &loop_done);
 	pr_info("kho_lab7: seed %lu: %u blocks preserved\n", seed, nr_blocks);
 	return 0;
