@@ -519,7 +519,8 @@ static void check_scratch(struct pf *f)
 			 t->kernel_alignment : SEG_PAGE,
 		.min = t->pref_address < MIN_KERNEL_LOAD ? MIN_KERNEL_LOAD : t->pref_address,
 	};
-	if (f->p->initrd)
+	/* An empty initrd is no segment: kexec_file_load() loads none. */
+	if (f->p->initrd && f->initrd_size)
 		f->seg[f->nseg++] = (struct segment){
 			.name = "initrd", .size = align_up(f->initrd_size, SEG_PAGE),
 			.align = SEG_PAGE, .min = MIN_INITRD_LOAD,
@@ -533,7 +534,7 @@ static void check_scratch(struct pf *f)
 	if (f->ck[CK_SCRATCH].status != CK_FAIL)
 		set_check(f, CK_SCRATCH, CK_OK, "the kernel (%s)%s fit%s the scratch areas",
 			  human_bytes(sz, sizeof(sz), f->seg[0].size),
-			  f->p->initrd ? " and the initrd" : "", f->p->initrd ? "" : "s");
+			  f->nseg > 1 ? " and the initrd" : "", f->nseg > 1 ? "" : "s");
 }
 
 /* ---- gathering the state ---- */
@@ -678,6 +679,8 @@ static void text_all(struct pf *f, bool go)
 		}
 		if (!f->p->initrd)
 			fputs("  initrd: none given (--initrd)\n", out);
+		else if (!f->initrd_size)
+			fputs("  initrd: empty, not loaded\n", out);
 	}
 	fprintf(out, "verdict:     %s\n", go ? "go" : "no-go");
 	for (unsigned int i = 0; i < f->nreasons; i++)
