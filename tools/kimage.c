@@ -310,7 +310,7 @@ static int open_bzimage(struct kimage *ki, char *err, size_t errlen)
 	if (ki->protocol < 0x20a)
 		return fail(err, errlen, "'%s': boot protocol %u.%02u has no payload or "
 			    "init_size fields (2.10 or later needed)", ki->path,
-			    ki->protocol >> 8, ki->protocol & 0xff);
+			    (unsigned int)ki->protocol >> 8, (unsigned int)ki->protocol & 0xffu);
 	ss = f[HDR_SETUP_SECTS] ? f[HDR_SETUP_SECTS] : 4;
 	ki->setup_sects = (uint8_t)ss;
 	ki->kernel_alignment = rd32(f + HDR_KERNEL_ALIGNMENT);

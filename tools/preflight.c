@@ -616,8 +616,8 @@ static void text_target(FILE *out, const struct kimage *t)
 		return;
 	}
 	fprintf(out, "target:      %s: bzImage, boot protocol %u.%02u, init_size 0x%x, "
-		"kernel_alignment 0x%x\n", t->path, t->protocol >> 8, t->protocol & 0xff,
-		t->init_size, t->kernel_alignment);
+		"kernel_alignment 0x%x\n", t->path, (unsigned int)t->protocol >> 8,
+		(unsigned int)t->protocol & 0xffu, t->init_size, t->kernel_alignment);
 	fprintf(out, "payload:     %s at 0x%llx, %llu bytes", t->compressor,
 		(unsigned long long)t->payload_offset, (unsigned long long)t->payload_length);
 	if (t->searchable)
