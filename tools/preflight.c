@@ -776,8 +776,10 @@ static void json_all(struct pf *f, bool go)
 			json_hex(&j, "align", s->align);
 			json_hex(&j, "min", s->min);
 			json_bool(&j, "fits", s->placed);
-			if (s->placed)
+			if (s->placed) {
 				json_hex(&j, "at", s->at);
+				json_hex(&j, "area", f->areas[s->area].phys);
+			}
 			json_close(&j, '}');
 		}
 		json_close(&j, ']');

@@ -220,5 +220,8 @@ printf '%s\n' "$out" | grep -q '"verdict":"no-go","reasons":\["compatibles: \\"k
 ok $? "JSON: verdict and reasons"
 printf '%s\n' "$out" | grep -q '{"string":"kexec-metadata","used_as":"sub-node name","found":true,"image":"'"$T"'/bz-nov4","offset_in":"payload","offset":"0x2017","section":".rodata","section_offset":"0x17"}'
 ok $? "JSON: an evidence record"
+PF -j --target "$T/bz"
+printf '%s\n' "$out" | grep -q '"segments":\[{"name":"kernel","size":15728640,"align":"0x200000","min":"0x1000000","fits":true,"at":"0x8000000","area":"0x8000000"}\]'
+ok $? "JSON: the kernel segment, where it fits and in which area"
 
 done_testing
