@@ -589,6 +589,41 @@ KHOR_API int khor_symbol_lookup(const struct khor_symbols *syms,
 				uint64_t *addr_ret, const char **from_ret);
 
 /**
+ * struct khor_scratch_area - one KHO scratch area (struct kho_scratch:
+ * phys_addr_t addr, size; 16 bytes on 64-bit)
+ * @phys: start
+ * @size: bytes
+ */
+struct khor_scratch_area {
+	uint64_t phys;
+	uint64_t size;
+};
+
+/**
+ * khor_symbol_scratch() - the scratch areas a kernel will hand to the next
+ * one, from its kho_scratch (a direct-map pointer to the array) and
+ * kho_scratch_cnt (unsigned int) variables (global from 6.18, static
+ * before: a System.map or vmlinux names them, kallsyms only with
+ * CONFIG_KALLSYMS_ALL)
+ * @syms: symbol sources
+ * @mem: the dump or live memory
+ * @areas: filled with up to @max areas
+ * @max: room at @areas
+ * @n_ret: areas the kernel has, set only on success (may exceed @max;
+ *	then only @max are filled)
+ * @err: why not, on failure ("symbol kho_scratch not found", a page not
+ *	in the dump, a pointer outside the direct map)
+ *
+ * Return: 0, -KHOR_ENOTFOUND (no symbols), -KHOR_ENODATA (not in the
+ * dump), -KHOR_ECORRUPT (a count above 1024 or a bad pointer), -KHOR_EIO.
+ */
+KHOR_API int khor_symbol_scratch(const struct khor_symbols *syms,
+				 struct khor_mem *mem,
+				 struct khor_scratch_area *areas,
+				 unsigned int max, unsigned int *n_ret,
+				 struct khor_error *err);
+
+/**
  * struct khor_locate_opts - where to find the KHO FDT or the map
  * @fdt_file: read the FDT from this file
  * @fdt_phys: read the FDT from this physical address (if @have_fdt_phys)

@@ -233,17 +233,32 @@ static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,
 	return true;
 }
 
+/* Where the direct map starts: page_offset_base if it reads, else the default. */
+static uint64_t direct_map_base(const struct khor_symbols *syms, struct khor_mem *mem)
+{
+	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo, *from;
+	uint64_t va, pa;
+	uint8_t buf[8];
+	bool reloc;
+
+	if (!sym_lookup(syms, mem, "page_offset_base", &va, &from, &reloc) &&
+	    kimage_pa(vmci, va, reloc, &pa) && !khor_mem_read(mem, pa, buf, 8) &&
+	    khor_le64(buf))
+		return khor_le64(buf);
+	return DEFAULT_PAGE_OFFSET;
+}
+
 unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 				   struct khor_mem *mem, bool incoming,
 				   uint64_t *phys, unsigned int max, char *how,
 				   size_t howlen)
 {
 	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo;
-	const char *sym = incoming ? "kho_in" : "kho_out", *from, *pfrom;
-	uint64_t va, pa, page_offset = DEFAULT_PAGE_OFFSET, pova, popa;
+	const char *sym = incoming ? "kho_in" : "kho_out", *from;
+	uint64_t va, pa, page_offset;
 	uint8_t buf[16];
 	unsigned int n = 0;
-	bool reloc, poreloc;
+	bool reloc;
 	int rc;
 
 	rc = sym_lookup(syms, mem, sym, &va, &from, &reloc);
@@ -270,14 +285,86 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 			 from, (unsigned long long)pa);
 		return n;
 	}
-	if (!sym_lookup(syms, mem, "page_offset_base", &pova, &pfrom, &poreloc) &&
-	    kimage_pa(vmci, pova, poreloc, &popa) && !khor_mem_read(mem, popa, buf + 8, 8) &&
-	    khor_le64(buf + 8))
-		page_offset = khor_le64(buf + 8);
+	page_offset = direct_map_base(syms, mem);
 	va = khor_le64(buf);
 	if (va >= page_offset && max)
 		phys[n++] = va - page_offset;
 	snprintf(how, howlen, "symbol kho_out (%s) at 0x%llx: fdt 0x%llx",
 		 from, (unsigned long long)pa, (unsigned long long)va);
 	return n;
+}
+
+/* A kernel-image variable's bytes: its symbol, translated and read. */
+static int read_var(const struct khor_symbols *syms, struct khor_mem *mem,
+		    const char *name, void *buf, size_t len,
+		    struct khor_error *err)
+{
+	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo, *from;
+	uint64_t va, pa;
+	bool reloc;
+	int rc;
+
+	rc = sym_lookup(syms, mem, name, &va, &from, &reloc);
+	if (rc == SYM_HIDDEN)
+		return khor_err(err, -KHOR_ENOTFOUND, "symbol %s: %s hides its address "
+				"(kptr_restrict)", name, syms->kallsyms);
+	if (rc == -KHOR_EIO)
+		return khor_err(err, rc, "symbol %s: cannot read the symbol source", name);
+	if (rc)
+		return khor_err(err, -KHOR_ENOTFOUND, "symbol %s not found", name);
+	if (!kimage_pa(vmci, va, reloc, &pa))
+		return khor_err(err, -KHOR_ENOTFOUND, "symbol %s (%s) at 0x%llx is not "
+				"in the kernel image", name, from, (unsigned long long)va);
+	rc = khor_mem_read(mem, pa, buf, len);
+	if (rc)
+		return khor_err_at(err, rc, -1, pa, "%s (%s) at 0x%llx: %s", name, from,
+				   (unsigned long long)pa, khor_mem_errmsg(mem));
+	return 0;
+}
+
+/* kho_scratch_cnt is nodes_weight(N_MEMORY) + 2 (kernel/liveupdate/kexec_handover.c). */
+#define MAX_SCRATCH_CNT 1024
+
+int khor_symbol_scratch(const struct khor_symbols *syms, struct khor_mem *mem,
+			struct khor_scratch_area *areas, unsigned int max,
+			unsigned int *n_ret, struct khor_error *err)
+{
+	uint8_t ptr[8], cnt[4], ent[16];
+	uint64_t va, pa, base;
+	uint32_t n;
+	int rc;
+
+	khor_error_clear(err);
+	rc = read_var(syms, mem, "kho_scratch", ptr, sizeof(ptr), err);
+	if (!rc)
+		rc = read_var(syms, mem, "kho_scratch_cnt", cnt, sizeof(cnt), err);
+	if (rc)
+		return rc;
+	n = khor_le32(cnt);
+	va = khor_le64(ptr);
+	if (n > MAX_SCRATCH_CNT)
+		return khor_err(err, -KHOR_ECORRUPT, "kho_scratch_cnt is %u (at most %u)",
+				n, MAX_SCRATCH_CNT);
+	if (!n) {
+		*n_ret = 0;
+		return 0;
+	}
+	base = direct_map_base(syms, mem);
+	if (va < base || va & 15)
+		return khor_err(err, -KHOR_ECORRUPT, "kho_scratch is 0x%llx: not an "
+				"address in the direct map (from 0x%llx)",
+				(unsigned long long)va, (unsigned long long)base);
+	pa = va - base;
+	for (uint32_t i = 0; i < n && i < max; i++) {
+		rc = khor_mem_read(mem, pa + 16ULL * i, ent, sizeof(ent));
+		if (rc)
+			return khor_err_at(err, rc, -1, pa + 16ULL * i,
+					   "kho_scratch[%u] at 0x%llx: %s", i,
+					   (unsigned long long)(pa + 16ULL * i),
+					   khor_mem_errmsg(mem));
+		areas[i].phys = khor_le64(ent);
+		areas[i].size = khor_le64(ent + 8);
+	}
+	*n_ret = n;
+	return 0;
 }

@@ -62,7 +62,7 @@ $(CRASH_DIR)/kho.o: crash/kho.c tools/tool_env.h lib/radix_reader.h mk/crash.mk 
 $(CRASH_SO): $(CRASH_DIR)/kho.o $(CRASH_AR) crash/kho.map
 	$(call msg,LD,$@)$(CC) -shared -Wl,--version-script=crash/kho.map \
 		-Wl,-Bsymbolic -Wl,--no-undefined-version $(LDFLAGS) -o $@ \
-		$(CRASH_DIR)/kho.o $(CRASH_AR) $(LIB_LIBS)
+		$(CRASH_DIR)/kho.o $(CRASH_AR) $(LIB_LIBS) $(KIMAGE_LIBS)
 
 # The debug vmlinux for the lab's crash scenario: fetched by the install
 # step, never at test time (tests/lab/crash.t fails closed without it).

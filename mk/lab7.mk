@@ -46,6 +46,12 @@ lab7-prep: $(LAB7_TOOLS) $(CRASH_SO)
 		$(LAB7_MOD_DIR) $(LAB7_TOOLS)
 	$(Q)printf '%s\n' "LAB7_SEED='$(LAB7_SEED)'" \
 		"LAB7_TIMEOUT='$(LAB7_TIMEOUT)'" \
-		"CRASH_SO='$(abspath $(CRASH_SO))'" >>$(LAB7_DIR)/config.sh
+		"CRASH_SO='$(abspath $(CRASH_SO))'" \
+		"LAB7_DEBIAN_KERNEL='$(abspath $(LAB_KERNEL_DIR))/vmlinuz'" \
+		"LAB7_MOD='$(abspath $(LAB7_MOD_DIR))/kho_lab7.ko'" >>$(LAB7_DIR)/config.sh
+
+# tests/lab7/preflight.t: Debian's 6.12 image (the 6.12 lab's kernel) is
+# the target a kho-v4 state must be refused by.
+lab7-prep: lab-kernel
 
 EXTRA_HELP += lab7-check

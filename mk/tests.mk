@@ -23,8 +23,9 @@ $(O)/tests/cli/rerun-%.o: tools/%.c tools/*.h lib/radix_reader.h | $(O)/tests/cl
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -DKHO_TOOL_NO_MAIN -Ilib -c -o $@ $<
 $(O)/tests/cli/test_rerun: tests/cli/test_rerun.c tests/tap.h \
 		$(O)/tests/cli/rerun-khowalk.o $(O)/tests/cli/rerun-khodump.o \
-		$(O)/tools/common.o $(O)/tools/lines.o $(O)/tools/map.o $(LIB_A) | $(O)/tests/cli/
+		$(O)/tools/common.o $(O)/tools/lines.o $(O)/tools/map.o \
+		$(O)/tools/preflight.o $(O)/tools/kimage.o $(LIB_A) | $(O)/tests/cli/
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib -Itools $(ALL_LDFLAGS) -o $@ $< \
-		$(filter %.o,$^) $(LIB_A) $(LIB_LIBS)
+		$(filter %.o,$^) $(LIB_A) $(LIB_LIBS) $(KIMAGE_LIBS)
 TEST_DEPS += $(O)/tests/cli/test_rerun
 FAST_TESTS += $(O)/tests/cli/test_rerun

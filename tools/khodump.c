@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "owners.h"
+#include "preflight.h"
 
 #define MAX_QUERIES 256
 #define FDT_BYTES_SHOWN 32
@@ -22,6 +23,9 @@ enum {
 	OPT_NO_SUMMARY,
 	OPT_PREVIEW,
 	OPT_OWNERS,
+	OPT_TARGET,
+	OPT_INITRD,
+	OPT_MODULE,
 };
 
 struct dump_opts {
@@ -30,6 +34,7 @@ struct dump_opts {
 	bool no_summary;
 	bool owners;		/* --owners: who holds the preserved blocks */
 	size_t preview;
+	struct preflight_opts pf;
 };
 
 /* A physical address we want to know is preserved (FDT page, blobs). */
@@ -119,7 +124,16 @@ static void usage(FILE *f, const char *prog)
 		"      --preview N          hex bytes shown of unknown blobs (default 64)\n"
 		"      --owners             also say who holds the preserved blocks (the\n"
 		"                           summary of khowalk owners)\n"
-		"\n%s", prog, COMMON_OPTIONS_HELP);
+		"\n"
+		"       %s [OPTIONS] preflight --target IMAGE [--initrd FILE] [--module KO]...\n"
+		"\n"
+		"Would a KHO kexec into IMAGE (a bzImage or a vmlinux) work from this\n"
+		"state? go (exit 0) or no-go (exit 1) with every reason; 2 or more: trouble.\n"
+		"      --target IMAGE       the kernel the kexec would boot\n"
+		"      --initrd FILE        the initrd it would load (counted in the scratch check)\n"
+		"      --module KO          a module the target will load: its strings count\n"
+		"                           as the target's (repeatable)\n"
+		"\n%s", prog, prog, COMMON_OPTIONS_HELP);
 }
 
 /* ---- summary walk ---- */
@@ -229,7 +243,7 @@ static int query_state(const struct summary *s, uint64_t phys)
 
 /* ---- debugfs files ---- */
 
-static void *read_file(const char *path, size_t max, size_t *len)
+void *khodump_read_file(const char *path, size_t max, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf;
@@ -837,6 +851,38 @@ static bool needs_memory(const struct common_opts *o)
 	       o->loc.symbols;
 }
 
+/*
+ * A memory source: the one named, or live /proc/kcore when the FDT comes
+ * from the live debugfs. A copied debugfs tree (--debugfs) or an FDT file
+ * is decoded without memory unless a source is given: the running
+ * system's memory is not what that FDT describes.
+ */
+int khodump_open_memory(struct common_opts *o, struct khor_mem **inner,
+			char *reason, size_t len)
+{
+	struct khor_error err;
+	int rc;
+
+	*inner = NULL;
+	khor_error_clear(&err);
+	if (!o->have_source && !needs_memory(o) && (o->loc.fdt_file || o->loc.debugfs)) {
+		snprintf(reason, len, "no memory source given");
+		return 0;
+	}
+	if (o->have_source)
+		return open_source(o, inner) ? -1 : 0;
+	rc = khor_mem_open_dump("/proc/kcore", &err, inner);
+	if (rc && needs_memory(o)) {
+		errmsg(o, "%s", err.msg);
+		return -1;
+	}
+	if (rc) {
+		snprintf(reason, len, "%s", err.msg);
+		*inner = NULL;
+	}
+	return 0;
+}
+
 static int run_dump(struct dump_opts *d)
 {
 	struct common_opts *o = d->o;
@@ -863,32 +909,9 @@ static int run_dump(struct dump_opts *d)
 		return EXIT_FAIL;
 	}
 	r.loc = loc;
-	/*
-	 * A memory source: the one named, or live /proc/kcore when the FDT
-	 * comes from the live debugfs. A copied debugfs tree (--debugfs) or an
-	 * FDT file is decoded without memory unless a source is given: the
-	 * running system's memory is not what that FDT describes.
-	 */
-	if (o->have_source || needs_memory(o) || (!o->loc.fdt_file && !o->loc.debugfs)) {
-		bool implicit = !o->have_source;
-
-		if (implicit) {
-			rc = khor_mem_open_dump("/proc/kcore", &err, &inner);
-			if (rc && needs_memory(o)) {
-				errmsg(o, "%s", err.msg);
-				free(loc);
-				return EXIT_FAIL;
-			}
-			if (rc) {
-				snprintf(reason, sizeof(reason), "%s", err.msg);
-				inner = NULL;
-			}
-		} else if (open_source(o, &inner)) {
-			free(loc);
-			return EXIT_FAIL;
-		}
-	} else {
-		snprintf(reason, sizeof(reason), "no memory source given");
+	if (khodump_open_memory(o, &inner, reason, sizeof(reason))) {
+		free(loc);
+		return EXIT_FAIL;
 	}
 	mem = inner;
 	if (d->extract) {
@@ -970,7 +993,7 @@ static int run_dump(struct dump_opts *d)
 			snprintf(path, sizeof(path), "%s/%s/sub_fdts/%s",
 				 debugfs_dir(o), o->loc.incoming ? "in" : "out",
 				 sr->sub.name);
-			data = read_file(path, 16u << 20, &len);
+			data = khodump_read_file(path, 16u << 20, &len);
 			sr->from_file = data != NULL;
 			if (!data && !sr->sub.has_phys)
 				continue;
@@ -1063,6 +1086,9 @@ static const struct option longopts[] = {
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
 	{ "preview", required_argument, NULL, OPT_PREVIEW },
 	{ "owners", no_argument, NULL, OPT_OWNERS },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "module", required_argument, NULL, OPT_MODULE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -1099,6 +1125,19 @@ static int run(struct common_opts *o, int argc, char **argv)
 			}
 			d.preview = (size_t)v;
 			break;
+		case OPT_TARGET:
+			d.pf.target = optarg;
+			break;
+		case OPT_INITRD:
+			d.pf.initrd = optarg;
+			break;
+		case OPT_MODULE:
+			if (d.pf.nmodules == PREFLIGHT_MAX_MODULES) {
+				errmsg(o, "at most %d --module", PREFLIGHT_MAX_MODULES);
+				return EXIT_USAGE;
+			}
+			d.pf.modules[d.pf.nmodules++] = optarg;
+			break;
 		case '?':
 		case ':':
 			return option_error(o, longopts, opt, argc, argv);
@@ -1110,8 +1149,32 @@ static int run(struct common_opts *o, int argc, char **argv)
 				return option_error(o, longopts, '?', argc, argv);
 		}
 	}
+	if (optind < argc && !strcmp(argv[optind], "preflight")) {
+		/* A verdict: 0 go, 1 no-go, trouble above (DESIGN §3a). */
+		o->exits = EXITS_VERDICT;
+		optind++;
+		if (optind != argc) {
+			errmsg(o, "unexpected argument '%s'", argv[optind]);
+			return EXIT_USAGE;
+		}
+		if (!d.pf.target) {
+			errmsg(o, "preflight needs --target IMAGE");
+			return EXIT_USAGE;
+		}
+		if (d.extract || d.no_summary || d.preview) {
+			errmsg(o, "preflight takes no %s", d.extract ? "--extract" :
+			       d.no_summary ? "--no-summary" : "--preview");
+			return EXIT_USAGE;
+		}
+		return preflight_run(o, &d.pf);
+	}
 	if (optind != argc) {
 		errmsg(o, "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (d.pf.target || d.pf.initrd || d.pf.nmodules) {
+		errmsg(o, "%s belongs to the preflight subcommand",
+		       d.pf.target ? "--target" : d.pf.initrd ? "--initrd" : "--module");
 		return EXIT_USAGE;
 	}
 	return run_dump(&d);

@@ -32,6 +32,14 @@
  *   kho_out PHYS          struct kho_out at PHYS (fdt VA at offset 0); the
  *                         System.map names it at 0xffffffff80000000 + PHYS
  *   scratch PHYS LEN      a scratch area (debugfs out/scratch_*)
+ *   raw-zero NAME LEN     a sub-node whose blob is LEN zero bytes
+ *   unpreserve NAME PAGE  the PAGE-th page of NAME's blob is not preserved
+ *                         (the rest of its block stays, as order-0 blocks:
+ *                         kho_unpreserve_pages() on part of a range)
+ *   kho_scratch VAR ARRAY the scratch areas as struct kho_scratch[] at
+ *                         ARRAY, the pointer (direct-map VA) at VAR and
+ *                         kho_scratch_cnt (u32) at VAR + 8; the System.map
+ *                         names both at 0xffffffff80000000 + their PHYS
  *   poke PHYS HEX         after building, overwrite bytes (corruption tests)
  *   omit PHYS             leave the page out of the ELF (not in the dump)
  */
@@ -303,6 +311,10 @@ static struct { uint64_t pa; uint8_t b[64]; size_t n; } pokes[16];
 static int npokes;
 static uint64_t omits[16];
 static int nomits;
+static struct { char *name; uint64_t page; } unpres[8];
+static int nunpres;
+static uint64_t kscr_var, kscr_array;
+static bool have_kscr;
 
 static unsigned int version(void)
 {
@@ -432,6 +444,26 @@ static void parse(FILE *f)
 				s->raw[i] = (uint8_t)b;
 			}
 			s->rawlen = l;
+		} else if (!strcmp(a[0], "raw-zero")) {
+			struct sub *s;
+
+			NEED(2);
+			s = new_sub(SUB_RAW, a[1]);
+			s->rawlen = (size_t)num(a[2]);
+			if (!s->rawlen || s->rawlen > (64u << 20))
+				die("line %u: raw-zero of 1 to 64 MiB", ln);
+			s->raw = xcalloc(s->rawlen, 1);
+		} else if (!strcmp(a[0], "unpreserve")) {
+			NEED(2);
+			if (nunpres == 8)
+				die("too many unpreserve");
+			unpres[nunpres].name = xstrdup(a[1]);
+			unpres[nunpres++].page = num(a[2]);
+		} else if (!strcmp(a[0], "kho_scratch")) {
+			NEED(2);
+			kscr_var = num(a[1]);
+			kscr_array = num(a[2]);
+			have_kscr = true;
 		} else if (!strcmp(a[0], "fdt-copy")) {
 			NEED(1);
 			copies[ncopies++ & 7] = num(a[1]);
@@ -883,6 +915,31 @@ int main(int argc, char **argv)
 		case SUB_RAW: place(&subs[i], subs[i].raw, subs[i].rawlen); break;
 		}
 	}
+	for (int u = 0; u < nunpres; u++) {
+		const struct sub *s = NULL;
+		uint64_t pa;
+		size_t i;
+
+		for (int k = 0; k < nsubs; k++)
+			if (!strcmp(subs[k].name, unpres[u].name))
+				s = &subs[k];
+		if (!s)
+			die("unpreserve: no sub-node '%s'", unpres[u].name);
+		pa = s->phys + unpres[u].page * PS;
+		for (i = 0; i < nblocks; i++)
+			if (pa >= blocks[i].pa && pa < blocks[i].pa + (PS << blocks[i].order))
+				break;
+		if (i == nblocks)
+			die("unpreserve: page 0x%" PRIx64 " is not preserved", pa);
+		{
+			struct block b = blocks[i];
+
+			blocks[i] = blocks[--nblocks];
+			for (uint64_t p = b.pa; p < b.pa + (PS << b.order); p += PS)
+				if (p != pa)
+					preserve(p, 0);
+		}
+	}
 	radix_root = alloc_pages(0);
 	for (size_t i = 0; i < nblocks; i++)
 		radix_add(blocks[i].pa, blocks[i].order);
@@ -901,6 +958,18 @@ int main(int argc, char **argv)
 
 		wr64(ko, DIRECT_MAP + fdt_phys);
 		mem_write(kho_out_pa, ko, sizeof(ko));
+	}
+	if (have_kscr) {
+		uint8_t v[12], e[16];
+
+		wr64(v, DIRECT_MAP + kscr_array);
+		wr32(v + 8, (uint32_t)nscratch);
+		mem_write(kscr_var, v, sizeof(v));
+		for (int i = 0; i < nscratch && i < 8; i++) {
+			wr64(e, scr_pa[i]);
+			wr64(e + 8, scr_len[i]);
+			mem_write(kscr_array + 16ULL * (uint64_t)i, e, sizeof(e));
+		}
 	}
 	for (int i = 0; i < npokes; i++) {
 		mem_write(pokes[i].pa, pokes[i].b, pokes[i].n);
@@ -921,6 +990,9 @@ int main(int argc, char **argv)
 		fprintf(m, "ffffffff81000000 T _text\n");
 		if (have_kho_out)
 			fprintf(m, "%016" PRIx64 " d kho_out\n", (uint64_t)(KIMAGE + kho_out_pa));
+		if (have_kscr)
+			fprintf(m, "%016" PRIx64 " B kho_scratch\n%016" PRIx64 " B kho_scratch_cnt\n",
+				(uint64_t)(KIMAGE + kscr_var), (uint64_t)(KIMAGE + kscr_var + 8));
 		fclose(m);
 	}
 	if (info) {

@@ -51,4 +51,10 @@ expect_eq "$(complete_line khowalk --debugfs "$T/db")" "$T/dbg $T/dbg2" "--debug
 expect_eq "$(complete_line khowalk map --svg "$T/")" "$T/a.svg $T/dbg/ $T/dbg2/" "--svg completes .svg files and directories"
 expect_eq "$(complete_line khodump --ext)" "--extract" "khodump options from its --help"
 expect_eq "$(complete_line khodump --extract "$T/b")" "$T/b.txt" "khodump --extract completes files"
+: >"$T/m.ko"
+expect_eq "$(complete_line khodump --vmcore x.elf pre)" "preflight" "khodump's subcommand"
+expect_eq "$(complete_line khodump preflight --tar)" "--target" "preflight's options from --help"
+expect_eq "$(complete_line khodump preflight --target "$T/b")" "$T/b.txt" "--target completes files"
+expect_eq "$(complete_line khodump preflight --module "$T/")" "$T/dbg/ $T/dbg2/ $T/m.ko" \
+	"--module completes .ko files and directories"
 done_testing

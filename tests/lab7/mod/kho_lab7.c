@@ -31,6 +31,10 @@
  *                   to it), the others are unpreserved and freed
  *  leak_loop_truth  "0x<phys> <order>" of every folio leak_loop kept,
  *                   sorted (for khowalk owners and diff, tests/lab7/owners.t)
+ *  gap_raw (write "1") hand "kho_lab_raw" over with its middle page not
+ *          preserved (the order-2 folio unpreserved, its first and third
+ *          pages preserved again one by one): a state `khodump preflight`
+ *          must call no-go. truth still lists the blob as first preserved
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
@@ -366,6 +370,43 @@ static const struct file_operations lab_leak_loop_fops = {
 	.write = lab_leak_loop_write,
 };
 
+static bool raw_gapped;
+
+static ssize_t lab_gap_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct page *page = virt_to_page(raw_blob);
+	unsigned long v;
+	int err;
+
+	err = kstrtoul_from_user(ubuf, count, 0, &v);
+	if (err)
+		return err;
+	if (v != 1)
+		return -EINVAL;
+	mutex_lock(&loop_lock);
+	if (raw_gapped) {
+		mutex_unlock(&loop_lock);
+		return -EALREADY;
+	}
+	kho_unpreserve_folio(virt_to_folio(raw_blob));
+	err = kho_preserve_pages(page, 1);
+	if (!err)
+		err = kho_preserve_pages(page + 2, 1);
+	if (!err) {
+		raw_gapped = true;
+		pr_info("kho_lab7: kho_lab_raw page 0x%llx no longer preserved\n",
+			PFN_PHYS(page_to_pfn(page + 1)));
+	}
+	mutex_unlock(&loop_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations lab_gap_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_gap_write,
+};
+
 static int __init kho_lab7_init(void)
 {
 	struct lab_raw *raw;
@@ -420,6 +461,7 @@ static int __init kho_lab7_init(void)
 	debugfs_create_blob("truth", 0444, lab_dir, &truth_blob);
 	debugfs_create_blob("leaked", 0444, lab_dir, &leak_blob);
 	debugfs_create_file("loop", 0200, lab_dir, NULL, &lab_loop_fops);
+	debugfs_create_file("gap_raw", 0200, lab_dir, NULL, &lab_gap_fops);
 	debugfs_create_u64("loop_done", 0444, lab_dir, &loop_done);
 	debugfs_create_file("leak_loop", 0200, lab_dir, NULL,
 			    &lab_leak_loop_fops);
