@@ -50,6 +50,21 @@ for v in v.elf v.kdump v.kdump-none; do
 	expect_eq "$rc:$err" "1:khodump: --scan stopped after 1000 pages (limit)" \
 		"$v: --scan is bounded"
 done
+# Damaged page descriptors (offsets and sizes of 0xff..., flags unknown)
+# for the first 4096 dumped pages: the heads pass must neither crash nor
+# read wild, and those pages go through libkdumpfile, which refuses them;
+# the FDT's page, further on, is still found.
+u32() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+bs=$(u32 "$T/v.kdump" 428)
+pd=$(( (1 + $(u32 "$T/v.kdump" 432) + $(u32 "$T/v.kdump" 436)) * bs ))
+cp "$T/v.kdump" "$T/bad.kdump"
+head -c $((4096 * 24)) /dev/zero | tr '\0' '\377' |
+	dd of="$T/bad.kdump" bs=1 seek="$pd" conv=notrunc 2>/dev/null
+run "$KHODUMP" --vmcore "$T/bad.kdump" --scan
+expect_eq "$rc:$(printf '%s\n' "$out" | sed -n 2p)" \
+	"0:located:     --scan: $FDT, the only KHO FDT found" \
+	"damaged page descriptors: the scan survives them and finds the FDT"
+
 # The writer's `ram` pages are the same in both dumps, read back through
 # libkdumpfile alone (kdfcheck): the ELF's one PT_LOAD cut out as a raw
 # image must equal every page of the kdump.
