@@ -44,6 +44,12 @@ DRGN_MAX_BLOCKS = 2_000_000
 DRGN_FIT = ["1G", "4G"]         # the sizes drgn is measured at to extrapolate
 
 
+def table_header(*cols):
+    """Print a markdown table's header and rule."""
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+
+
 def size_bytes(s):
     return int(s[:-1]) << {"G": 30, "T": 40}[s[-1]]
 
@@ -182,10 +188,8 @@ class Bench:
         print("## Reader: khowalk vs drgn vs the floor (wall seconds, best of 3; "
               "'~' = drgn extrapolated linearly in blocks from its %s runs)" % " and ".join(DRGN_FIT))
         print()
-        hdr = ("| tree | blocks | ranges | tree pages | cmd | khowalk s | floor s | drgn s "
-               "| vs drgn | vs floor | khowalk RSS MiB |")
-        print(hdr)
-        print("|" + "---|" * (hdr.count("|") - 1))
+        table_header("tree", "blocks", "ranges", "tree pages", "cmd", "khowalk s", "floor s",
+                     "drgn s", "vs drgn", "vs floor", "khowalk RSS MiB")
         summary = []
         for workload, layout, sizes in trees:
             for size in sizes:
@@ -283,7 +287,17 @@ def mem_available():
     return 0
 
 
-def scan_bench(b, size):
+def cached_share(path):
+    """The share of @path in the page cache (fincore from util-linux)."""
+    try:
+        out = subprocess.run(["fincore", "-b", "-n", "-o", "RES,SIZE", path],
+                             capture_output=True, text=True, check=True).stdout.split()
+        return int(out[0]) / max(int(out[1]), 1)
+    except (OSError, subprocess.CalledProcessError, ValueError, IndexError):
+        return None
+
+
+def scan_bench(b, size, formats):
     """Alternate the floor and `khodump --scan` three times, first read
     and cached, and print the medians, their ratio and peak RSS."""
     gen = os.path.join(b.build, "tests", "gen", "mkkhoimg")
@@ -297,12 +311,12 @@ def scan_bench(b, size):
         print("first read: SKIPPED, cannot drop the page cache "
               "(writing /proc/sys/vm/drop_caches needs root)")
         print()
-    hdr = ("| dump | file GiB | floor | first read: floor s | scan s | scan/floor "
-           "| cached: floor s | scan s | scan/floor | scan peak RSS MiB |")
-    print(hdr)
-    print("|" + "---|" * (hdr.count("|") - 1))
+    table_header("dump", "file GiB", "floor", "first read: floor s", "scan s", "scan/floor",
+                 "cached: floor s", "scan s", "scan/floor", "scan peak RSS MiB")
     results = []
     for kind, exclude, floor_cmd in [("elf", 0, "read"), ("kdump", 25, "kdump")]:
+        if kind not in formats:
+            continue
         path = os.path.join(b.work, "scan-%s.%s" % (size, kind))
         spec = path + ".spec"
         try:
@@ -334,6 +348,12 @@ def scan_bench(b, size):
                               "cache" % (kind, fsize / GiB))
                         continue
                     b.timed(floor_argv, reps=1)     # warm the cache
+                    share = cached_share(path)
+                    if share is not None and share < 0.95:
+                        print("cached: SKIPPED for %s, only %.0f%% of its %.1f GiB stays in "
+                              "the page cache (memory taken by other work)" % (
+                                  kind, 100 * share, fsize / GiB))
+                        continue
                 tf, ts = [], []
                 for _ in range(3):
                     for argv, acc in ((floor_argv, tf), (scan_argv, ts)):
@@ -384,6 +404,8 @@ def main():
     ap.add_argument("--only", choices=["reader", "kernel", "meta", "scan"])
     ap.add_argument("--scan-size", default="4G",
                     help="memory size of the dumps the scan bench writes and reads")
+    ap.add_argument("--scan-formats", default="elf,kdump",
+                    help="which dumps the scan bench writes: elf, kdump or both")
     args = ap.parse_args()
     b = Bench(args)
     t0 = time.time()
@@ -412,7 +434,7 @@ def main():
     if args.only in (None, "meta"):
         run_c([os.path.join(b.build, "bench", "metacost")])
     if args.only in (None, "scan"):
-        scan_bench(b, args.scan_size)
+        scan_bench(b, args.scan_size, args.scan_formats.split(","))
     print("# done in %.0f s, load %.2f at the end" % (time.time() - t0, os.getloadavg()[0]))
 
 
