@@ -4,13 +4,15 @@
 instruction counts, and the two C benchmarks' tables (kernel radix tree,
 metadata cost). Every ratio is computed from measurements of this run.
 
-usage: bench.py --build DIR [--work DIR] [--quick] [--only reader|kernel|meta|owners]
+usage: bench.py --build DIR [--work DIR] [--quick] [--only reader|kernel|meta|owners|scan]
+                [--scan-size SIZE]
 
 Run with /usr/bin/python3: the drgn baseline needs Debian's python3-drgn.
 """
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -40,6 +42,12 @@ CMDS = ["ranges", "stats", "check"]
 # negative).
 DRGN_MAX_BLOCKS = 2_000_000
 DRGN_FIT = ["1G", "4G"]         # the sizes drgn is measured at to extrapolate
+
+
+def table_header(*cols):
+    """Print a markdown table's header and rule."""
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
 
 
 def size_bytes(s):
@@ -180,10 +188,8 @@ class Bench:
         print("## Reader: khowalk vs drgn vs the floor (wall seconds, best of 3; "
               "'~' = drgn extrapolated linearly in blocks from its %s runs)" % " and ".join(DRGN_FIT))
         print()
-        hdr = ("| tree | blocks | ranges | tree pages | cmd | khowalk s | floor s | drgn s "
-               "| vs drgn | vs floor | khowalk RSS MiB |")
-        print(hdr)
-        print("|" + "---|" * (hdr.count("|") - 1))
+        table_header("tree", "blocks", "ranges", "tree pages", "cmd", "khowalk s", "floor s",
+                     "drgn s", "vs drgn", "vs floor", "khowalk RSS MiB")
         summary = []
         for workload, layout, sizes in trees:
             for size in sizes:
@@ -293,6 +299,142 @@ class Bench:
         print()
 
 
+# ---- khodump --scan against reading the dump ----
+#
+# The dump is memory of SIZE with realistic content (tests/gen's `ram`:
+# text, slab objects, page tables, incompressible data; no zero pages, no
+# holes) and a kho-v4 map with 20000 blocks in it. ELF: every page dumped,
+# as QEMU's dump-guest-memory writes it. kdump: zlib pages with a quarter
+# of memory left out in 2 MiB runs, as makedumpfile -d 31 writes it.
+SCAN_SPEC = """compatible kho-v4
+vmcoreinfo on
+ram 0 %s %d
+random 20000 0-3 0x50000000 0x80000000
+subnode bench
+"""
+
+
+def drop_caches():
+    """Empty the page cache; False where this process may not."""
+    try:
+        os.sync()
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def mem_available():
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def cached_share(path):
+    """The share of @path in the page cache (fincore from util-linux)."""
+    try:
+        out = subprocess.run(["fincore", "-b", "-n", "-o", "RES,SIZE", path],
+                             capture_output=True, text=True, check=True).stdout.split()
+        return int(out[0]) / max(int(out[1]), 1)
+    except (OSError, subprocess.CalledProcessError, ValueError, IndexError):
+        return None
+
+
+def scan_bench(b, size, formats):
+    """Alternate the floor and `khodump --scan` three times, first read
+    and cached, and print the medians, their ratio and peak RSS."""
+    gen = os.path.join(b.build, "tests", "gen", "mkkhoimg")
+    khodump = os.path.join(b.build, "tools", "khodump")
+    floor = os.path.join(b.build, "bench", "readfloor")
+    print("## khodump --scan vs reading the dump (%s of memory; wall s, median of 3 "
+          "alternating runs; first read = page cache dropped before every run)" % size)
+    print()
+    can_drop = drop_caches()
+    if not can_drop:
+        print("first read: SKIPPED, cannot drop the page cache "
+              "(writing /proc/sys/vm/drop_caches needs root)")
+        print()
+    table_header("dump", "file GiB", "floor", "first read: floor s", "scan s", "scan/floor",
+                 "cached: floor s", "scan s", "scan/floor", "scan peak RSS MiB")
+    results = []
+    for kind, exclude, floor_cmd in [("elf", 0, "read"), ("kdump", 25, "kdump")]:
+        if kind not in formats:
+            continue
+        path = os.path.join(b.work, "scan-%s.%s" % (size, kind))
+        spec = path + ".spec"
+        try:
+            with open(spec, "w") as f:
+                f.write(SCAN_SPEC % (size, exclude))
+            subprocess.run([gen, "--" + kind, path, "--info", path + ".info", spec],
+                           check=True)
+            info = dict(l.split(": ", 1) for l in open(path + ".info").read().splitlines()
+                        if ": " in l)
+            want = "located:     --scan: %s, the only KHO FDT found" % info["fdt_phys"]
+            out = subprocess.run([khodump, "--vmcore", path, "--scan"], capture_output=True,
+                                 text=True)
+            if out.returncode or want not in out.stdout.splitlines():
+                sys.exit("bench: khodump --scan on %s: exit %d, %r" % (
+                    path, out.returncode, out.stdout.splitlines()[1:2]))
+            fl = subprocess.run([floor, floor_cmd, path], check=True, capture_output=True,
+                                text=True).stdout.split()[0]
+            fsize = os.path.getsize(path)
+            floor_argv = [floor, floor_cmd, path]
+            scan_argv = [khodump, "--vmcore", path, "--scan"]
+            row = {"first": None, "cached": None}
+            rss = 0
+            for mode in ("first", "cached"):
+                if mode == "first" and not can_drop:
+                    continue
+                if mode == "cached":
+                    if fsize > 0.8 * mem_available():
+                        print("cached: SKIPPED for %s, %.1f GiB does not fit in the page "
+                              "cache" % (kind, fsize / GiB))
+                        continue
+                    b.timed(floor_argv, reps=1)     # warm the cache
+                    share = cached_share(path)
+                    if share is not None and share < 0.95:
+                        print("cached: SKIPPED for %s, only %.0f%% of its %.1f GiB stays in "
+                              "the page cache (memory taken by other work)" % (
+                                  kind, 100 * share, fsize / GiB))
+                        continue
+                tf, ts = [], []
+                for _ in range(3):
+                    for argv, acc in ((floor_argv, tf), (scan_argv, ts)):
+                        if mode == "first":
+                            drop_caches()
+                        t, r = b.timed(argv, reps=1)
+                        acc.append(t)
+                        if argv is scan_argv:
+                            rss = max(rss, r)
+                row[mode] = (statistics.median(tf), statistics.median(ts))
+
+            def cells(m):
+                if not row[m]:
+                    return "- | - | -"
+                f_, s_ = row[m]
+                return "%.2f | %.2f | %.2fx" % (f_, s_, s_ / f_)
+            print("| %s | %.2f | %s (%s) | %s | %s | %.1f |" % (
+                kind, fsize / GiB, floor_cmd, fl, cells("first"), cells("cached"),
+                rss / 1024))
+            sys.stdout.flush()
+            results.append((kind, row))
+        finally:
+            for ext in ("", ".spec", ".info"):
+                if os.path.exists(path + ext):
+                    os.unlink(path + ext)
+    print()
+    for kind, row in results:
+        for mode in ("first", "cached"):
+            if row[mode]:
+                r = row[mode][1] / row[mode][0]
+                print("- %s %s: scan %.2fx the floor (%s)" % (
+                    kind, "first read" if mode == "first" else "cached", r,
+                    "met" if r <= 1.5 else "NOT met"))
+    print()
+
+
 def run_c(argv):
     sys.stdout.flush()
     subprocess.run(argv, check=True)
@@ -304,7 +446,11 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--work")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", choices=["reader", "kernel", "meta", "owners"])
+    ap.add_argument("--only", choices=["reader", "kernel", "meta", "owners", "scan"])
+    ap.add_argument("--scan-size", default="4G",
+                    help="memory size of the dumps the scan bench writes and reads")
+    ap.add_argument("--scan-formats", default="elf,kdump",
+                    help="which dumps the scan bench writes: elf, kdump or both")
     args = ap.parse_args()
     b = Bench(args)
     t0 = time.time()
@@ -334,6 +480,8 @@ def main():
         run_c([os.path.join(b.build, "bench", "kbench")] + (["--quick"] if args.quick else []))
     if args.only in (None, "meta"):
         run_c([os.path.join(b.build, "bench", "metacost")])
+    if args.only in (None, "scan"):
+        scan_bench(b, args.scan_size, args.scan_formats.split(","))
     print("# done in %.0f s, load %.2f at the end" % (time.time() - t0, os.getloadavg()[0]))
 
 

@@ -15,9 +15,28 @@
 
 #include <libkdumpfile/kdumpfile.h>
 #include <linux/magic.h>
+#include <zlib.h>
 
 #include "internal.h"
 #include "memsrc.h"
+
+/*
+ * Where the parts of a kdump-compressed file are ("KDUMP   ", the format
+ * makedumpfile writes; the 64-bit layout of disk_dump_header and
+ * kdump_sub_header): block 0 the header, then sub_hdr_size blocks of
+ * sub-header, bitmap_blocks blocks of bitmaps (the first half: memory;
+ * the second: the pages dumped), then one 24-byte page_desc {u64 offset;
+ * u32 size; u32 flags; u64 page_flags} per dumped page in frame order.
+ */
+struct diskdump {
+	bool ok;		/* parsed and agreeing with libkdumpfile */
+	uint64_t block;		/* block_size = the page size */
+	uint64_t bm2, bmlen;	/* the dumped-pages bitmap */
+	uint64_t pd;		/* the page descriptors */
+	uint64_t max_mapnr;
+};
+
+#define DD_ZLIB 0x1		/* DUMP_DH_COMPRESSED_ZLIB */
 
 struct kdump_mem {
 	kdump_ctx_t *ctx;
@@ -27,6 +46,7 @@ struct kdump_mem {
 	uint64_t pm_page;	/* page size the pagemap counts in */
 	bool pm_tried;
 	bool compressed;	/* kdump-compressed: no pagemap (see above) */
+	struct diskdump dd;	/* its layout, for a scan's heads pass */
 };
 
 static int kdump_mem_read(struct khor_mem *mem, void *priv, uint64_t phys,
@@ -69,8 +89,8 @@ static int kdump_next_present(struct khor_mem *mem, void *priv, uint64_t from,
 	/*
 	 * Only a scan asks, so fetch the page map on first use. Not for
 	 * kdump-compressed files: libkdumpfile 0.5.1 leaks a buffer when it
-	 * builds their memory.pagemap; the scan then probes every page, and
-	 * excluded ones fail fast from the dump's own bitmap.
+	 * builds their memory.pagemap; a scan of them reads the dump's own
+	 * bitmap in kdump_heads() instead.
 	 */
 	if (!km->pagemap && !km->pm_tried && !km->compressed) {
 		kdump_attr_t a = { .type = KDUMP_BITMAP };
@@ -99,6 +119,141 @@ static int kdump_next_present(struct khor_mem *mem, void *priv, uint64_t from,
 	*start = idx * km->pm_page;
 	*end = e * km->pm_page;
 	return 0;
+}
+
+/* The bytes of a dumped page's data, through a window of the file. */
+struct dd_window {
+	uint8_t *buf, page[65536];
+	uint64_t off, len, page_off;
+	bool have_page;
+};
+
+static const uint8_t *dd_data(int fd, struct dd_window *w, uint64_t off,
+			      uint64_t size)
+{
+	ssize_t got;
+
+	if (off >= w->off && size <= w->len && off - w->off <= w->len - size)
+		return w->buf + (off - w->off);
+	if (off < w->off && size <= sizeof(w->page)) {
+		/*
+		 * Backwards: makedumpfile points every zero page at one copy
+		 * written early. Read it alone; moving the window would turn
+		 * the pass into seeks.
+		 */
+		if (!w->have_page || w->page_off != off) {
+			got = pread(fd, w->page, size, (off_t)off);
+			w->have_page = got == (ssize_t)size;
+			w->page_off = off;
+			if (!w->have_page)
+				return NULL;
+		}
+		return w->page;
+	}
+	got = pread(fd, w->buf, KHOR_HEADS_CHUNK, (off_t)off);
+	w->off = off;
+	w->len = got > 0 ? (uint64_t)got : 0;
+	return size <= w->len ? w->buf : NULL;
+}
+
+/*
+ * A scan's heads pass over a kdump-compressed file, read as one
+ * sequential pass: the bitmap of dumped pages, their descriptors and their
+ * data in large preads, and of each zlib page only as much inflated as the
+ * head needs (libkdumpfile inflates every page whole, through its cache,
+ * at about twice the cost of reading and inflating the file). Pages it
+ * cannot serve this way (other compressions, anything that does not add
+ * up) are probed with an ordinary read through libkdumpfile, which says
+ * what is wrong with them.
+ */
+static int kdump_heads(struct khor_mem *mem, uint64_t from, uint64_t to,
+		       uint64_t ps, khor_head_fn fn, void *arg)
+{
+	struct kdump_mem *km = mem->priv;
+	const struct diskdump *dd = &km->dd;
+	uint64_t bm_per = KHOR_HEADS_CHUNK / 16, pd_per = 4096;
+	uint64_t idx = 0, pd_first = 0, pd_n = 0;
+	struct dd_window *w = NULL;
+	uint8_t *bm = NULL, *pds = NULL;
+	z_stream zs;
+	int rc = 0;
+
+	if (!dd->ok || ps != dd->block)
+		return 1;
+	memset(&zs, 0, sizeof(zs));
+	w = calloc(1, sizeof(*w));
+	bm = malloc(bm_per);
+	pds = malloc(pd_per * 24);
+	if (!w || !bm || !pds || !(w->buf = malloc(KHOR_HEADS_CHUNK)) ||
+	    inflateInit(&zs) != Z_OK) {
+		rc = -KHOR_ENOMEM;
+		goto out;
+	}
+	(void)posix_fadvise(km->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (uint64_t b = 0; b < dd->bmlen && !rc; b += bm_per) {
+		uint64_t n = dd->bmlen - b < bm_per ? dd->bmlen - b : bm_per;
+
+		if (pread(km->fd, bm, n, (off_t)(dd->bm2 + b)) != (ssize_t)n) {
+			rc = 1;		/* no bitmap: libkdumpfile's way */
+			break;
+		}
+		for (uint64_t i = 0; i < n * 8 && !rc; i++) {
+			uint64_t pfn = b * 8 + i, phys = pfn * ps, off;
+			const uint8_t *h = NULL, *d;
+			uint8_t head[KHOR_HEAD_LEN];
+			uint32_t size, flags;
+
+			if (!(bm[i / 8] & (1u << (i % 8))))
+				continue;
+			idx++;
+			if (pfn >= dd->max_mapnr || phys >= to)
+				goto done;
+			if (phys < from)
+				continue;
+			if (idx - 1 - pd_first >= pd_n) {
+				ssize_t got = pread(km->fd, pds, pd_per * 24,
+						    (off_t)(dd->pd + (idx - 1) * 24));
+
+				pd_first = idx - 1;
+				pd_n = got > 0 ? (uint64_t)got / 24 : 0;
+			}
+			if (idx - 1 - pd_first < pd_n) {
+				const uint8_t *pd = pds + (idx - 1 - pd_first) * 24;
+
+				off = khor_le64(pd);
+				size = khor_le32(pd + 8);
+				flags = khor_le32(pd + 12);
+				d = size && size <= ps ? dd_data(km->fd, w, off, size) : NULL;
+				if (d && !flags && size == ps) {
+					h = d;
+				} else if (d && flags == DD_ZLIB) {
+					inflateReset(&zs);
+					zs.next_in = (uint8_t *)d;
+					zs.avail_in = size;
+					zs.next_out = head;
+					zs.avail_out = sizeof(head);
+					inflate(&zs, Z_SYNC_FLUSH);
+					if (!zs.avail_out)
+						h = head;
+				}
+			}
+			if (!h && !khor_mem_read(mem, phys, head, sizeof(head)))
+				h = head;
+			if (h)
+				rc = fn(arg, phys, h);
+		}
+	}
+done:
+	if (rc == 1 && idx)
+		rc = 0;		/* a bitmap that ends early ends the pass */
+out:
+	inflateEnd(&zs);
+	if (w)
+		free(w->buf);
+	free(w);
+	free(bm);
+	free(pds);
+	return rc;
 }
 
 static const struct khor_mem_ops kdump_mem_ops = {
@@ -189,6 +344,53 @@ static void apply_khotools_note(const char *path, int fd,
 		info->phys_end = end;
 	if (psz && !info->page_size)
 		info->page_size = psz;
+}
+
+/*
+ * The layout of a kdump-compressed file, for kdump_heads(); left unset
+ * (the scan then reads through libkdumpfile) unless the header is the
+ * 64-bit one, not split, and says what libkdumpfile says about the page
+ * size and the number of frames.
+ */
+static void diskdump_layout(struct kdump_mem *km)
+{
+	struct diskdump *dd = &km->dd;
+	uint8_t h[464], sub[104];
+	uint64_t block, subblocks, bmblocks, max_mapnr;
+	kdump_num_t psz, maxpfn;
+	uint32_t version;
+
+	if (pread(km->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h, "KDUMP   ", 8))
+		return;
+	version = khor_le32(h + 8);
+	block = khor_le32(h + 428);
+	subblocks = khor_le32(h + 432);
+	bmblocks = khor_le32(h + 436);
+	max_mapnr = khor_le32(h + 440);
+	if (block < 4096 || block > 65536 || (block & (block - 1)) ||
+	    !bmblocks || (bmblocks & 1))
+		return;
+	if (version >= 2) {
+		if (!subblocks ||
+		    pread(km->fd, sub, sizeof(sub), (off_t)block) != (ssize_t)sizeof(sub))
+			return;
+		if (khor_le32(sub + 12))
+			return;		/* split over several files */
+		if (version >= 6)
+			max_mapnr = khor_le64(sub + 96);
+	}
+	if (kdump_get_number_attr(km->ctx, KDUMP_ATTR_PAGE_SIZE, &psz) != KDUMP_OK ||
+	    psz != block ||
+	    kdump_get_number_attr(km->ctx, "max_pfn", &maxpfn) != KDUMP_OK ||
+	    maxpfn != max_mapnr)
+		return;
+	dd->block = block;
+	dd->bmlen = bmblocks / 2 * block;
+	dd->bm2 = (1 + subblocks) * block + dd->bmlen;
+	dd->pd = (1 + subblocks + bmblocks) * block;
+	dd->max_mapnr = max_mapnr;
+	dd->ok = true;
 }
 
 static void kdump_fill_info(kdump_ctx_t *ctx, const char *path,
@@ -282,6 +484,8 @@ int khor_mem_open_dump(const char *path, struct khor_error *err,
 		info.live = true;
 	kdump_fill_info(km->ctx, path, &info);
 	km->compressed = !strcmp(info.kind, "kdump");
+	if (km->compressed)
+		diskdump_layout(km);
 	if (kdump_vmcoreinfo_raw(km->ctx, &km->vmcoreinfo) != KDUMP_OK)
 		km->vmcoreinfo = NULL;
 	info.vmcoreinfo = km->vmcoreinfo;
@@ -291,6 +495,7 @@ int khor_mem_open_dump(const char *path, struct khor_error *err,
 		khor_err(err, rc, "out of memory");
 		goto out_free;
 	}
+	(*ret)->heads = kdump_heads;
 	return 0;
 
 out_free:

@@ -95,6 +95,16 @@ static int record_next_present(struct khor_mem *mem, void *priv, uint64_t from,
 	return khor_mem_next_present(r->inner, from, start, end);
 }
 
+/* The inner source's own heads pass, if it has one: a scan under --extract. */
+static int record_heads(struct khor_mem *mem, uint64_t from, uint64_t to,
+			uint64_t page_size, khor_head_fn fn, void *arg)
+{
+	struct record *r = mem->priv;
+
+	return r->inner->heads ? khor_mem_heads(r->inner, from, to, page_size,
+						fn, arg) : 1;
+}
+
 static void record_close(void *priv)
 {
 	struct record *r = priv;
@@ -120,6 +130,8 @@ int khor_mem_record_create(struct khor_mem *inner, struct khor_mem **ret)
 	rc = khor_mem_create(&record_ops, r, khor_mem_get_info(inner), ret);
 	if (rc)
 		free(r);
+	else
+		(*ret)->heads = record_heads;
 	return rc;
 }
 

@@ -5,12 +5,43 @@
 
 #include "radix_reader.h"
 
+/* The first bytes of a page a scan looks at: the FDT magic. */
+#define KHOR_HEAD_LEN 4
+
+/* Called by a heads pass for each page: non-zero stops the pass. */
+typedef int (*khor_head_fn)(void *arg, uint64_t phys, const uint8_t *head);
+
 struct khor_mem {
 	const struct khor_mem_ops *ops;
 	void *priv;
 	struct khor_mem_info info;
 	char errmsg[256];
+	/*
+	 * Optional: a backend's own heads pass (see khor_mem_heads()), for
+	 * sources that can hand over page heads faster than reads through
+	 * @ops. Returns like khor_mem_heads(), or 1 when it cannot serve
+	 * this request (the generic pass then runs).
+	 */
+	int (*heads)(struct khor_mem *mem, uint64_t from, uint64_t to,
+		     uint64_t page_size, khor_head_fn fn, void *arg);
 };
+
+/*
+ * khor_mem_heads() - the first KHOR_HEAD_LEN bytes of every page the
+ * source holds whose start is in [@from, @to) (@from page aligned), in
+ * ascending order, each passed to @fn with its address. Pages whose head
+ * cannot be read are left out, as a probe read of them would fail. The
+ * source is read in large sequential pieces into one reused buffer, so
+ * a scan costs about a sequential read of the dump, with bounded memory.
+ * Returns 0, or the first non-zero value of @fn, or -KHOR_ENOMEM.
+ * Reads are not recorded by a recording source (khor_mem_record_pause()).
+ */
+__attribute__((visibility("hidden")))
+int khor_mem_heads(struct khor_mem *mem, uint64_t from, uint64_t to,
+		   uint64_t page_size, khor_head_fn fn, void *arg);
+
+/* The size of the pieces heads passes read: bounds their memory. */
+#define KHOR_HEADS_CHUNK (1u << 20)
 
 /*
  * khor_mem_next_present() - the first present range at or above @from

@@ -2,8 +2,9 @@
 /*
  * Find KHO FDTs in memory when nothing says where they are: vmcores carry
  * no VMCOREINFO entry for KHO (KHO_ABI.md §6). A bounded scan looks at the
- * first bytes of every present page for an FDT whose root compatible
- * starts with "kho-v", and validates each one by walking its map. Several
+ * first bytes of every present page (one sequential pass over the dump,
+ * khor_mem_heads()) for an FDT whose root compatible starts with "kho-v",
+ * and validates each one by walking its map. Several
  * can match (an in and an out FDT, stale or user-space copies of one);
  * the choice and its reason are reported, never silent.
  */
@@ -304,56 +305,71 @@ static void validate(struct khor_mem *mem, uint64_t page_size,
 					  &loc->cands[i]);
 }
 
+/* What the heads pass hands each page to. */
+struct scan_pass {
+	struct khor_mem *mem;
+	struct khor_located *loc;
+	struct gathered *g;
+	uint8_t *buf;
+	uint64_t probed, max_pages;
+};
+
+static int scan_page(void *arg, uint64_t phys, const uint8_t *head)
+{
+	struct scan_pass *sp = arg;
+	fdt32_t magic;
+
+	if (++sp->probed > sp->max_pages)
+		return -KHOR_ELIMIT;
+	memcpy(&magic, head, sizeof(magic));	/* @head may be unaligned */
+	if (fdt32_to_cpu(magic) == FDT_MAGIC)
+		gather(sp->mem, phys, sp->buf, sp->loc, sp->g);
+	return 0;
+}
+
 int khor_scan(struct khor_mem *mem, const struct khor_scan_opts *o,
 	      uint64_t page_size, bool incoming, struct khor_located *loc,
 	      struct khor_error *err)
 {
-	uint64_t max_pages = o->max_pages ? o->max_pages : DEFAULT_MAX_PAGES;
-	uint64_t end = o->end ? o->end : UINT64_MAX, probed = 0;
+	uint64_t end = o->end ? o->end : UINT64_MAX;
 	uint64_t from = (o->start + page_size - 1) & ~(page_size - 1);
-	uint64_t rstart, rend;
-	struct gathered *g = calloc(1, sizeof(*g));
-	uint8_t *buf = malloc(KHOR_FDT_MAX);
-	bool paused;
+	struct scan_pass sp = {
+		.mem = mem, .loc = loc,
+		.max_pages = o->max_pages ? o->max_pages : DEFAULT_MAX_PAGES,
+	};
 	int rc = 0;
 
-	if (!g || !buf) {
+	sp.g = calloc(1, sizeof(*sp.g));
+	sp.buf = malloc(KHOR_FDT_MAX);
+	if (!sp.g || !sp.buf) {
 		rc = khor_err(err, -KHOR_ENOMEM, "out of memory");
 		goto out;
 	}
-	while (from < end && !khor_mem_next_present(mem, from, &rstart, &rend)) {
-		uint64_t p = (rstart + page_size - 1) & ~(page_size - 1);
-
-		for (; p < rend && p < end; p += page_size) {
-			uint8_t magic[4];
-
-			if (++probed > max_pages) {
-				rc = khor_err(err, -KHOR_ELIMIT,
-					      "--scan stopped after %llu pages (limit)",
-					      (unsigned long long)max_pages);
-				goto out;
-			}
-			/* Probes are not pages decoding needs: do not record them. */
-			paused = khor_mem_record_pause(mem, true);
-			rc = khor_mem_read(mem, p, magic, 4);
-			khor_mem_record_pause(mem, paused);
-			if (rc || fdt_magic(magic) != FDT_MAGIC)
-				continue;
-			gather(mem, p, buf, loc, g);
-		}
-		if (rend <= from)
-			break;
-		from = rend;
+	/*
+	 * One pass over the heads of every present page, read in large
+	 * pieces: a scan costs about a sequential read of the dump.
+	 */
+	if (from >= o->start)
+		rc = khor_mem_heads(mem, from, end, page_size, scan_page, &sp);
+	if (rc == -KHOR_ELIMIT) {
+		rc = khor_err(err, -KHOR_ELIMIT,
+			      "--scan stopped after %llu pages (limit)",
+			      (unsigned long long)sp.max_pages);
+		goto out;
 	}
-	validate(mem, page_size, o->max_nodes, loc, g);
-	if (g->seen > loc->ncands)
+	if (rc) {
+		rc = khor_err(err, rc, "out of memory");
+		goto out;
+	}
+	validate(mem, page_size, o->max_nodes, loc, sp.g);
+	if (sp.g->seen > loc->ncands)
 		snprintf(loc->why, sizeof(loc->why),
-			 "%u candidates, only the first %d kept", g->seen,
+			 "%u candidates, only the first %d kept", sp.g->seen,
 			 KHOR_MAX_CANDIDATES);
 	rc = choose(loc, incoming, err, "--scan");
 out:
-	free(g);
-	free(buf);
+	free(sp.g);
+	free(sp.buf);
 	return rc;
 }
 

@@ -31,7 +31,7 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer $(WARN) \
 	-D_GNU_SOURCE -DKHOTOOLS_VERSION='"$(VERSION)"' -Ilib \
 	-fno-sanitize-recover=all \
 	$(shell pkg-config --cflags libfdt libkdumpfile 2>/dev/null)
-FUZZ_LIBS := -lfdt -lkdumpfile
+FUZZ_LIBS := -lfdt -lkdumpfile -lz
 
 # Per-target input bounds: large enough for a small tree of 4 KiB pages.
 FUZZ_MAXLEN_fdt := 8192

@@ -10,7 +10,7 @@ LIB_SO := $(O)/lib/libkhoradix.so.$(LIB_SO_VER)
 LIB_PC := $(O)/lib/khoradix.pc
 LIB_CFLAGS = $(ALL_CFLAGS) -DKHOR_BUILDING_LIBRARY -fvisibility=hidden \
 	$(shell pkg-config --cflags libfdt libkdumpfile 2>/dev/null)
-LIB_LIBS := -lfdt -lkdumpfile
+LIB_LIBS := -lfdt -lkdumpfile -lz
 
 ALL_TARGETS += $(LIB_A) $(LIB_SO) $(LIB_PC)
 INSTALL_RULES += install-lib

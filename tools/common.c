@@ -211,6 +211,68 @@ bool out_failed(struct common_opts *o)
 	return true;
 }
 
+int tool_run(const char *prog, const struct tool_env *env,
+	     int (*body)(struct common_opts *o, int argc, char **argv),
+	     int argc, char **argv)
+{
+	struct common_opts o;
+	int status;
+
+	common_init(&o, prog);
+	common_env(&o, env);
+	status = body(&o, argc, argv);
+	status = finish_run(&o, status);
+	common_fini(&o);
+	return status;
+}
+
+int tool_getopt(struct common_opts *o, int argc, char **argv,
+		const struct option *longopts, const char *name,
+		void (*usage)(FILE *f, const char *prog), int *status)
+{
+	int opt, rc;
+
+	*status = -1;
+	if (!o->parsing) {
+		optind = 0;
+		o->parsing = true;
+	}
+	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(o->out, o->prog);
+			*status = EXIT_OK;
+			return -1;
+		case 'V':
+			fprintf(o->out, "%s %s\n", name, KHOTOOLS_VERSION);
+			*status = EXIT_OK;
+			return -1;
+		case '?':
+		case ':':
+			*status = option_error(o, longopts, opt, argc, argv);
+			return -1;
+		default:
+			rc = common_parse_opt(o, opt, optarg);
+			if (rc < 0) {
+				*status = EXIT_USAGE;
+				return -1;
+			}
+			if (rc == 0)
+				return opt;
+		}
+	}
+	return -1;
+}
+
+int tool_main(int (*entry)(const struct tool_env *env, int argc, char **argv),
+	      int argc, char **argv)
+{
+	/* Listings are long: one write per 64 KiB, not per line. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	return entry(NULL, argc, argv);
+}
+
 int finish_run(struct common_opts *o, int status)
 {
 	bool failed;

@@ -86,6 +86,7 @@ struct common_opts {
 	unsigned int v1_bitmap_size;
 	struct khor_symbols syms;
 	enum progress_when progress;
+	bool parsing;		/* tool_getopt() has begun this run's parse */
 	/* How the run ends (finish_run()). */
 	enum exit_convention exits;
 	bool close_out;		/* @out is the process's stdout: fclose it */
@@ -195,6 +196,29 @@ int exit_preflight(int rc, bool go);
  * Returns the exit status.
  */
 int finish_run(struct common_opts *o, int status);
+
+/*
+ * The entry every tool shares: one set of common options named @prog,
+ * @env applied (may be NULL), @body run on @argv, then finish_run() and
+ * the options freed. Returns the exit status.
+ */
+int tool_run(const char *prog, const struct tool_env *env,
+	     int (*body)(struct common_opts *o, int argc, char **argv),
+	     int argc, char **argv);
+/*
+ * The option loop's shared part: getopt_long over @argv (from the start on
+ * the first call of a run: the crash extension runs a tool many times in
+ * one process), with -h (@usage), -V ("@name VERSION"), the common options
+ * and bad options handled here. Returns the next option that is the
+ * tool's own, or -1: the options are done (*@status stays -1) or the run
+ * ends here (*@status is its exit status).
+ */
+int tool_getopt(struct common_opts *o, int argc, char **argv,
+		const struct option *longopts, const char *name,
+		void (*usage)(FILE *f, const char *prog), int *status);
+/* A tool's main(): stdout fully buffered, then @entry with no caller env. */
+int tool_main(int (*entry)(const struct tool_env *env, int argc, char **argv),
+	      int argc, char **argv);
 /* A write to o->out has failed (errors are sticky); notes why if it can. */
 bool out_failed(struct common_opts *o);
 /* fflush(o->out), noting why it failed: 0 or -1. */

@@ -1096,19 +1096,11 @@ static int run(struct common_opts *o, int argc, char **argv)
 {
 	struct dump_opts d = { .o = o };
 	uint64_t v;
-	int opt, rc;
+	int opt, status;
 
-	/* A new parse each run: the crash extension runs this many times. */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
-				  NULL)) != -1) {
+	while ((opt = tool_getopt(o, argc, argv, longopts, "khodump", usage,
+				  &status)) != -1) {
 		switch (opt) {
-		case 'h':
-			usage(o->out, o->prog);
-			return EXIT_OK;
-		case 'V':
-			fprintf(o->out, "khodump %s\n", KHOTOOLS_VERSION);
-			return EXIT_OK;
 		case OPT_EXTRACT:
 			d.extract = optarg;
 			break;
@@ -1138,17 +1130,12 @@ static int run(struct common_opts *o, int argc, char **argv)
 			}
 			d.pf.modules[d.pf.nmodules++] = optarg;
 			break;
-		case '?':
-		case ':':
-			return option_error(o, longopts, opt, argc, argv);
 		default:
-			rc = common_parse_opt(o, opt, optarg);
-			if (rc < 0)
-				return EXIT_USAGE;
-			if (rc == 0)
-				return option_error(o, longopts, '?', argc, argv);
+			return option_error(o, longopts, '?', argc, argv);
 		}
 	}
+	if (status >= 0)
+		return status;
 	if (optind < argc && !strcmp(argv[optind], "preflight")) {
 		/* A verdict: 0 go, 1 no-go, trouble above (DESIGN §3a). */
 		o->exits = EXITS_VERDICT;
@@ -1182,22 +1169,13 @@ static int run(struct common_opts *o, int argc, char **argv)
 
 int khodump_run(const struct tool_env *env, int argc, char **argv)
 {
-	struct common_opts o;
-	int status;
-
-	common_init(&o, "khodump");
-	common_env(&o, env);
-	status = run(&o, argc, argv);
-	status = finish_run(&o, status);
-	common_fini(&o);
-	return status;
+	return tool_run("khodump", env, run, argc, argv);
 }
 
 /* Built without main() into the crash extension (mk/crash.mk). */
 #ifndef KHO_TOOL_NO_MAIN
 int main(int argc, char **argv)
 {
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	return khodump_run(NULL, argc, argv);
+	return tool_main(khodump_run, argc, argv);
 }
 #endif

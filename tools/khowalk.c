@@ -755,23 +755,14 @@ static int cmd_find(struct common_opts *o, int argc, char **argv)
 
 int khowalk_run(const struct tool_env *env, int argc, char **argv)
 {
-	struct common_opts o;
-	int status;
-
-	common_init(&o, "khowalk");
-	common_env(&o, env);
-	status = run(&o, argc, argv);
-	status = finish_run(&o, status);
-	common_fini(&o);
-	return status;
+	return tool_run("khowalk", env, run, argc, argv);
 }
 
 /* Built without main() into the crash extension (mk/crash.mk). */
 #ifndef KHO_TOOL_NO_MAIN
 int main(int argc, char **argv)
 {
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	return khowalk_run(NULL, argc, argv);
+	return tool_main(khowalk_run, argc, argv);
 }
 #endif
 
@@ -793,22 +784,11 @@ static int run(struct common_opts *o, int argc, char **argv)
 {
 	struct walk_opts w = { .map = { .color = -1 } };
 	const char *sub;
-	int opt, rc;
+	int opt, status;
 
-	/* A new parse each run: the crash extension runs this many times. */
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT_OPTIONS, longopts,
-				  NULL)) != -1) {
+	while ((opt = tool_getopt(o, argc, argv, longopts, "khowalk", usage,
+				  &status)) != -1) {
 		switch (opt) {
-		case 'h':
-			usage(o->out, o->prog);
-			return EXIT_OK;
-		case 'V':
-			fprintf(o->out, "khowalk %s\n", KHOTOOLS_VERSION);
-			return EXIT_OK;
-		case '?':
-		case ':':
-			return option_error(o, longopts, opt, argc, argv);
 		case OPT_BLOCKS:
 			w.blocks = true;
 			break;
@@ -833,13 +813,11 @@ static int run(struct common_opts *o, int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			rc = common_parse_opt(o, opt, optarg);
-			if (rc < 0)
-				return EXIT_USAGE;
-			if (rc == 0)
-				return option_error(o, longopts, '?', argc, argv);
+			return option_error(o, longopts, '?', argc, argv);
 		}
 	}
+	if (status >= 0)
+		return status;
 	sub = optind < argc ? argv[optind++] : "pages";
 	if ((w.blocks || w.have_max_list) && strcmp(sub, "owners")) {
 		errmsg(o, "%s is an option of 'owners'",

@@ -134,9 +134,12 @@ struct config {
 	bool map_zero;
 	bool fdt_preserve;
 	bool kdump_compress;
+	uint64_t ram_base, ram_size;	/* 'ram': synthetic memory content */
+	unsigned int ram_exclude;	/* percent of it left out, in runs */
 	/* which directives were given, to reject duplicates */
 	bool set_page_size, set_format, set_compatible, set_arena, set_seed,
-	     set_mem_end, set_vmcoreinfo, set_osrelease, set_fdt, set_kdump;
+	     set_mem_end, set_vmcoreinfo, set_osrelease, set_fdt, set_kdump,
+	     set_ram;
 };
 
 struct stats {
@@ -1390,6 +1393,16 @@ static void parse_line(struct gen *g, const struct loc *l, int argc,
 			c->kdump_compress = false;
 		else
 			die_at(l, "'kdump-compress' takes zlib or none");
+	} else if (!strcmp(d, "ram")) {
+		need_args(l, d, n, 2, 3);
+		once(l, &c->set_ram, d);
+		c->ram_base = num_at(l, argv[1], "ram base");
+		c->ram_size = num_at(l, argv[2], "ram size");
+		c->ram_exclude = n == 3 ? (unsigned int)num_at(l, argv[3],
+							     "ram exclude") : 0;
+		if (!c->ram_size || c->ram_base + c->ram_size < c->ram_base ||
+		    c->ram_exclude > 99)
+			die_at(l, "'ram' wants PHYS SIZE [EXCLUDE%%], a size above 0 and below 2^64 and at most 99%%");
 	} else if (!strcmp(d, "include")) {
 		char *inc;
 		const char *slash = strrchr(path, '/');
@@ -1529,6 +1542,9 @@ static void gen_setup(struct gen *g)
 	    c->arena_base + c->arena_size < c->arena_base)
 		die("arena size 0x%" PRIx64 " out of range (1 page to %llu "
 		    "pages)", c->arena_size, MAX_ARENA_PAGES);
+	if (c->set_ram && ((c->ram_base | c->ram_size) & (g->ps - 1)))
+		die("ram 0x%" PRIx64 " 0x%" PRIx64 " is not page aligned",
+		    c->ram_base, c->ram_size);
 	g->abase = c->arena_base >> g->shift;
 	g->aend = g->abase + apages;
 	g->aused = xcalloc((size_t)(apages + 7) / 8, 1);
@@ -2415,6 +2431,9 @@ static void settle_mem_end(struct gen *g)
 {
 	uint64_t top = g->aend;
 
+	if (g->c.set_ram && (g->c.ram_base + g->c.ram_size) >> g->shift > top)
+		top = (g->c.ram_base + g->c.ram_size) >> g->shift;
+
 	for (size_t i = 0; i < g->npages; i++)
 		if (g->pages[i]->pfn + 1 > top)
 			top = g->pages[i]->pfn + 1;
@@ -2497,6 +2516,9 @@ static void write_raw(const struct gen *g, const char *path)
 	char *fn;
 	FILE *args, *ph;
 	unsigned int seg = 0;
+
+	if (g->c.set_ram)
+		die("'ram' is written to ELF and kdump dumps only, not to raw images");
 
 	for (size_t i = 0; i < g->npages; i++)
 		if (g->pages[i]->pfn < lo)
@@ -2582,21 +2604,256 @@ static uint8_t *vmcoreinfo_note(const struct gen *g, size_t *len_ret,
 	return n;
 }
 
+/* ---------------------------------------------------------------------- */
+/* 'ram': synthetic memory content around the metadata                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A vmcore of a real machine is mostly memory that has nothing to do with
+ * KHO: kernel text and strings, slab objects full of pointers, page
+ * tables, user data that does not compress. 'ram' fills a region with
+ * such pages so that a dump has a realistic size and content (the scan
+ * benchmark reads tens of GiB of it, bench/README.md). The content comes
+ * from a pool of RAM_POOL pages of those kinds, picked for each page by a
+ * hash of its frame number: every page is non-zero and really written,
+ * and the kdump writer compresses each pool page once instead of each
+ * dumped page. No pool page starts with the FDT magic, so the scan's
+ * candidates are the generator's own FDTs.
+ */
+#define RAM_POOL	1024
+#define RAM_RUN		512	/* pages left out together, as free memory is */
+
+struct ram_pool {
+	uint8_t *data;		/* RAM_POOL pages */
+	uint8_t *z;		/* their zlib forms, RAM_POOL slots of zcap */
+	uint32_t *zlen;		/* 0: stored raw (did not shrink) */
+	size_t zcap;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	return rng_next(&x);
+}
+
+static void ram_fill_page(uint8_t *d, uint64_t ps, uint64_t *r)
+{
+	static const char *const words[] = {
+		"kernel", "memory", "page", "folio", "preserve", "kexec",
+		"handover", "radix", "node", "slab", "cache", "task", "mm",
+		"vma", "inode", "dentry", "struct", "0x", "error", "done",
+		"cpu", "irq", "sched", "lock", "rcu", "net", "dev", "block",
+	};
+	unsigned int kind = (unsigned int)rng_below(r, 100);
+	uint64_t base = DIRECT_MAP + (rng_below(r, 1ULL << 22) << 12);
+
+	memset(d, 0, ps);
+	if (kind < 35) {		/* text: strings, logs, names */
+		for (uint64_t i = 0; i < ps;) {
+			const char *w = words[rng_below(r, sizeof(words) /
+						     sizeof(words[0]))];
+			size_t wl = strlen(w);
+
+			if (i + wl + 1 > ps)
+				break;
+			memcpy(d + i, w, wl);
+			i += wl;
+			d[i++] = rng_below(r, 8) ? ' ' : '\n';
+		}
+	} else if (kind < 60) {		/* slab: 64-byte objects */
+		for (uint64_t i = 0; i + 64 <= ps; i += 64) {
+			wr64(d + i, base + rng_below(r, 1ULL << 20) * 64);
+			wr64(d + i + 8, base + rng_below(r, 1ULL << 20) * 64);
+			wr32(d + i + 16, (uint32_t)(i / 64 + rng_below(r, 4)));
+			wr32(d + i + 20, 1u << rng_below(r, 8));
+			wr64(d + i + 32, rng_below(r, 1000));
+		}
+	} else if (kind < 70) {		/* page table: present entries */
+		uint64_t pfn = rng_below(r, 1ULL << 22);
+
+		for (uint64_t i = 0; i + 8 <= ps; i += 8)
+			if (rng_below(r, 10) < 7)
+				wr64(d + i, ((pfn + i / 8) << 12) | 0x63);
+	} else if (kind < 90) {		/* user data that does not compress */
+		for (uint64_t i = 0; i + 8 <= ps; i += 8)
+			wr64(d + i, rng_next(r));
+	} else {			/* mostly zero: a few live words */
+		for (unsigned int i = 0; i < 8; i++)
+			wr64(d + rng_below(r, ps / 8) * 8, rng_next(r) | 1);
+	}
+	d[ps - 1] |= 1;			/* never a zero page */
+	if (d[0] == 0xd0 && d[1] == 0x0d && d[2] == 0xfe && d[3] == 0xed)
+		d[0] = 0;		/* never an FDT candidate */
+}
+
+static void ram_pool_init(const struct gen *g, struct ram_pool *rp,
+			  bool compress)
+{
+	uint64_t r = g->c.seed ^ 0x72616dULL;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->data = xcalloc(RAM_POOL, g->ps);
+	for (size_t i = 0; i < RAM_POOL; i++)
+		ram_fill_page(rp->data + i * g->ps, g->ps, &r);
+	if (!compress)
+		return;
+	rp->zcap = compressBound((uLong)g->ps);
+	rp->z = xcalloc(RAM_POOL, rp->zcap);
+	rp->zlen = xcalloc(RAM_POOL, sizeof(*rp->zlen));
+	for (size_t i = 0; i < RAM_POOL; i++) {
+		uLongf zl = (uLongf)rp->zcap;
+
+		/* makedumpfile compresses with Z_BEST_SPEED too */
+		if (compress2(rp->z + i * rp->zcap, &zl, rp->data + i * g->ps,
+			      (uLong)g->ps, Z_BEST_SPEED) == Z_OK && zl < g->ps)
+			rp->zlen[i] = (uint32_t)zl;
+	}
+}
+
+static void ram_pool_free(struct ram_pool *rp)
+{
+	free(rp->data);
+	free(rp->z);
+	free(rp->zlen);
+}
+
+static bool ram_excluded(const struct gen *g, uint64_t pfn)
+{
+	return g->c.ram_exclude &&
+	       mix64((pfn / RAM_RUN) ^ g->c.seed ^ 0x6578636cULL) % 100 <
+	       g->c.ram_exclude;
+}
+
+/*
+ * The pages of a dump, ascending: the generator's (dumped_pfns()) merged
+ * with the 'ram' pages it did not write. Streams, so that a dump of tens
+ * of GiB needs no memory per page.
+ */
+struct dump_it {
+	const struct gen *g;
+	uint64_t *v;
+	size_t n, k;
+	uint64_t rpfn, rend;
+};
+
+static void dump_it_init(struct dump_it *it, const struct gen *g)
+{
+	memset(it, 0, sizeof(*it));
+	it->g = g;
+	it->v = dumped_pfns(g, &it->n);
+	if (g->c.set_ram) {
+		it->rpfn = g->c.ram_base >> g->shift;
+		it->rend = (g->c.ram_base + g->c.ram_size) >> g->shift;
+	}
+}
+
+/* The next page: its pfn, and its pool index, or -1 for a written page. */
+static bool dump_it_next(struct dump_it *it, uint64_t *pfn, long *pool)
+{
+	const struct gen *g = it->g;
+
+	/* ram pages: not left out, not the generator's (dumped or not) */
+	while (it->rpfn < it->rend) {
+		if (ram_excluded(g, it->rpfn)) {
+			it->rpfn = (it->rpfn / RAM_RUN + 1) * RAM_RUN;
+			continue;
+		}
+		if (!page_get(g, it->rpfn))
+			break;
+		it->rpfn++;
+	}
+	if (it->k < it->n && (it->rpfn >= it->rend || it->v[it->k] < it->rpfn)) {
+		*pfn = it->v[it->k++];
+		*pool = -1;
+		return true;
+	}
+	if (it->rpfn >= it->rend)
+		return false;
+	*pfn = it->rpfn++;
+	*pool = (long)(mix64(*pfn ^ g->c.seed) % RAM_POOL);
+	return true;
+}
+
+static void dump_it_free(struct dump_it *it)
+{
+	free(it->v);
+}
+
+/* Pages in the dump, and runs of consecutive ones (PT_LOADs). */
+static uint64_t dump_count(const struct gen *g, uint64_t *runs_ret)
+{
+	struct dump_it it;
+	uint64_t n = 0, runs = 0, pfn, prev = 0;
+	long pool;
+
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool)) {
+		runs += !n || pfn != prev + 1;
+		prev = pfn;
+		n++;
+	}
+	dump_it_free(&it);
+	if (runs_ret)
+		*runs_ret = runs;
+	return n;
+}
+
+/* Sequential output in large writes: dumps of tens of GiB. */
+struct outbuf {
+	int fd;
+	const char *path;
+	uint8_t *buf;
+	size_t len;
+	uint64_t off;		/* file offset of buf[0] */
+};
+
+#define OUTBUF_SIZE	(1u << 20)
+
+static void ob_flush(struct outbuf *o)
+{
+	xpwrite(o->fd, o->buf, o->len, o->off, o->path);
+	o->off += o->len;
+	o->len = 0;
+}
+
+static void ob_put(struct outbuf *o, const void *p, size_t len)
+{
+	if (o->len + len > OUTBUF_SIZE)
+		ob_flush(o);
+	if (len > OUTBUF_SIZE) {
+		xpwrite(o->fd, p, len, o->off, o->path);
+		o->off += len;
+		return;
+	}
+	memcpy(o->buf + o->len, p, len);
+	o->len += len;
+}
+
+static const uint8_t *dump_page(const struct gen *g, const struct ram_pool *rp,
+				uint64_t pfn, long pool)
+{
+	return pool < 0 ? page_get(g, pfn)->data : rp->data + (size_t)pool * g->ps;
+}
+
 static void write_elf(const struct gen *g, const char *path)
 {
-	size_t n, nruns = 0, notelen = 0, descoff, desclen, ph = 0;
-	uint64_t *v = dumped_pfns(g, &n), off, total, data;
+	size_t notelen = 0, descoff, desclen, ph = 0;
+	uint64_t nruns, off, total, data, pfn, prev = 0, i = 0;
 	uint8_t *note = NULL;
+	struct ram_pool rp = { 0 };
+	struct outbuf ob;
+	struct dump_it it;
 	Elf64_Ehdr eh;
 	Elf64_Phdr *phdr;
+	long pool;
 	int fd;
 
-	for (size_t i = 0; i < n; i++)
-		nruns += !i || v[i] != v[i - 1] + 1;
+	dump_count(g, &nruns);
 	if (g->c.vmcoreinfo)
 		note = vmcoreinfo_note(g, &notelen, &descoff, &desclen);
 	if (nruns + !!note >= PN_XNUM)
-		die("%zu PT_LOADs: too many for e_phnum", nruns);
+		die("%" PRIu64 " PT_LOADs: too many for e_phnum", nruns);
+	if (g->c.set_ram)
+		ram_pool_init(g, &rp, false);
 	phdr = xcalloc(nruns + 1, sizeof(*phdr));
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -2622,40 +2879,48 @@ static void write_elf(const struct gen *g, const char *path)
 	}
 	off = (off + g->ps - 1) & ~(g->ps - 1);
 	data = off;
-	for (size_t i = 0; i < n; i++) {
-		if (i && v[i] == v[i - 1] + 1) {
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool)) {
+		if (i++ && pfn == prev + 1) {
 			phdr[ph - 1].p_filesz += g->ps;
 			phdr[ph - 1].p_memsz += g->ps;
 		} else {
 			phdr[ph].p_type = PT_LOAD;
 			phdr[ph].p_flags = PF_R | PF_W | PF_X;
 			phdr[ph].p_offset = off;
-			phdr[ph].p_paddr = v[i] << g->shift;
-			phdr[ph].p_vaddr = DIRECT_MAP + (v[i] << g->shift);
+			phdr[ph].p_paddr = pfn << g->shift;
+			phdr[ph].p_vaddr = DIRECT_MAP + (pfn << g->shift);
 			phdr[ph].p_filesz = g->ps;
 			phdr[ph].p_memsz = g->ps;
 			phdr[ph].p_align = g->ps;
 			ph++;
 		}
+		prev = pfn;
 		off += g->ps;
 	}
+	dump_it_free(&it);
 	total = off;
 	fd = xcreat(path);
 	xpwrite(fd, &eh, sizeof(eh), 0, path);
 	xpwrite(fd, phdr, ph * sizeof(*phdr), sizeof(eh), path);
 	if (note)
 		xpwrite(fd, note, notelen, phdr[0].p_offset, path);
-	off = data;
-	for (size_t i = 0; i < n; i++, off += g->ps)
-		xpwrite(fd, page_get(g, v[i])->data, g->ps, off, path);
+	ob = (struct outbuf){ .fd = fd, .path = path, .off = data,
+			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool))
+		ob_put(&ob, dump_page(g, &rp, pfn, pool), g->ps);
+	ob_flush(&ob);
+	dump_it_free(&it);
 	/* cut short on request, to test readers against truncated cores */
 	if (ftruncate(fd, (off_t)(g->truncate_elf < total ?
 				  total - g->truncate_elf : 0)))
 		die("cannot size '%s': %s", path, strerror(errno));
 	xclose(fd, path);
+	free(ob.buf);
 	free(phdr);
 	free(note);
-	free(v);
+	ram_pool_free(&rp);
 }
 
 static void put_uts(uint8_t *p, const char *s)
@@ -2664,23 +2929,36 @@ static void put_uts(uint8_t *p, const char *s)
 	strncpy((char *)p, s, 64);
 }
 
+/* @d compressed as makedumpfile does, if that makes it shorter. */
+static bool zpage(uint8_t *out, uLongf *len, const uint8_t *d, uint64_t bs)
+{
+	*len = compressBound((uLong)bs);
+	return compress2(out, len, d, (uLong)bs, Z_BEST_SPEED) == Z_OK &&
+	       *len < bs;
+}
+
 /*
  * kdump-compressed ("KDUMP   ", diskdump header version 6) as makedumpfile
  * writes it: block 0 header, sub-header (+ ELF notes) from block 1, the
  * 1st (RAM) and 2nd (dumped) bitmaps, one page_desc per dumped page, the
  * page data. Field offsets are those of the x86_64 structs
  * (disk_dump_header, kdump_sub_header). Omitted pages are RAM (1st bitmap)
- * but not dumped (2nd), so readers get "excluded page".
+ * but not dumped (2nd), so readers get "excluded page"; so are the runs
+ * 'ram' leaves out.
  */
 static void write_kdump(const struct gen *g, const char *path)
 {
-	size_t n, notelen = 0, descoff = 0, desclen = 0;
-	uint64_t *v = dumped_pfns(g, &n);
+	size_t notelen = 0, descoff = 0, desclen = 0, npd = 0;
+	uint64_t n = dump_count(g, NULL), pfn, i;
 	uint64_t bs = g->ps, maxmapnr = g->c.mem_end >> g->shift;
 	uint64_t bmlen, subblocks, bmoff, pdoff, dataoff, zero_off = 0;
 	uint8_t *hdr, *note = NULL, *bm, *pds, *cbuf;
-	uLongf clen;
+	struct ram_pool rp = { 0 };
+	struct dump_it it;
+	struct outbuf ob;
 	bool have_zero = false;
+	long pool;
+	uLongf clen;
 	int fd;
 
 	if (maxmapnr > MAX_MAPNR)
@@ -2688,6 +2966,8 @@ static void write_kdump(const struct gen *g, const char *path)
 		    g->c.mem_end);
 	if (g->c.vmcoreinfo)
 		note = vmcoreinfo_note(g, &notelen, &descoff, &desclen);
+	if (g->c.set_ram)
+		ram_pool_init(g, &rp, g->c.kdump_compress);
 	bmlen = ((maxmapnr + 7) / 8 + bs - 1) / bs * bs;
 	subblocks = (104 + notelen + bs - 1) / bs;
 	bmoff = (1 + subblocks) * bs;
@@ -2737,36 +3017,45 @@ static void write_kdump(const struct gen *g, const char *path)
 		bm[p / 8] |= (uint8_t)(1u << (p % 8));
 	xpwrite(fd, bm, bmlen, bmoff, path);
 	memset(bm, 0, bmlen);
-	for (size_t i = 0; i < n; i++)
-		bm[v[i] / 8] |= (uint8_t)(1u << (v[i] % 8));
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool))
+		bm[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+	dump_it_free(&it);
 	xpwrite(fd, bm, bmlen, bmoff + bmlen, path);
 
-	pds = xcalloc(n ? n : 1, 24);
+	/* descriptors in batches, data through the output buffer */
+	pds = xcalloc(OUTBUF_SIZE / 24, 24);
 	cbuf = xcalloc(1, compressBound((uLong)bs));
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *d = page_get(g, v[i])->data;
-		uint8_t *pd = pds + 24 * i;
-		bool zero = true;
+	ob = (struct outbuf){ .fd = fd, .path = path, .off = dataoff,
+			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	dump_it_init(&it, g);
+	for (i = 0; dump_it_next(&it, &pfn, &pool); i++) {
+		const uint8_t *d = dump_page(g, &rp, pfn, pool);
+		uint8_t *pd = pds + 24 * npd++;
+		bool zero = pool < 0;
 
 		for (uint64_t b = 0; b < bs && zero; b++)
 			zero = !d[b];
+		memset(pd, 0, 24);
 		/* makedumpfile writes one zero page and points all at it */
 		if (zero && have_zero) {
 			wr64(pd, zero_off);
 			wr32(pd + 8, (uint32_t)bs);
-			continue;
-		}
-		clen = compressBound((uLong)bs);
-		if (g->c.kdump_compress &&
-		    compress2(cbuf, &clen, d, (uLong)bs, Z_BEST_SPEED) == Z_OK &&
-		    clen < bs && !zero) {
-			xpwrite(fd, cbuf, clen, dataoff, path);
+		} else if (pool >= 0 && rp.zlen && rp.zlen[pool]) {
+			ob_put(&ob, rp.z + (size_t)pool * rp.zcap, rp.zlen[pool]);
+			wr64(pd, dataoff);
+			wr32(pd + 8, rp.zlen[pool]);
+			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
+			dataoff += rp.zlen[pool];
+		} else if (pool < 0 && !zero && g->c.kdump_compress &&
+			   zpage(cbuf, &clen, d, bs)) {
+			ob_put(&ob, cbuf, clen);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)clen);
 			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
 			dataoff += clen;
 		} else {
-			xpwrite(fd, d, bs, dataoff, path);
+			ob_put(&ob, d, bs);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)bs);
 			if (zero) {
@@ -2775,15 +3064,22 @@ static void write_kdump(const struct gen *g, const char *path)
 			}
 			dataoff += bs;
 		}
+		if (npd == OUTBUF_SIZE / 24) {
+			xpwrite(fd, pds, npd * 24, pdoff + (i + 1 - npd) * 24, path);
+			npd = 0;
+		}
 	}
-	xpwrite(fd, pds, n * 24, pdoff, path);
+	xpwrite(fd, pds, npd * 24, pdoff + (i - npd) * 24, path);
+	ob_flush(&ob);
+	dump_it_free(&it);
 	xclose(fd, path);
+	free(ob.buf);
 	free(cbuf);
 	free(pds);
 	free(bm);
 	free(hdr);
 	free(note);
-	free(v);
+	ram_pool_free(&rp);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2892,8 +3188,6 @@ static void write_stats(const struct gen *g, const char *path)
 
 static void write_info(const struct gen *g, const char *path)
 {
-	size_t n;
-	uint64_t *v = dumped_pfns(g, &n);
 	FILE *f = xfopen(path);
 
 	fprintf(f, "format: %s\n", format_name(g->c.format));
@@ -2907,7 +3201,7 @@ static void write_info(const struct gen *g, const char *path)
 	fprintf(f, "blocks: %" PRIu64 "\n", g->st.blocks_total);
 	fprintf(f, "ranges: %" PRIu64 "\n", g->st.runs);
 	fprintf(f, "pages_written: %zu\n", g->npages);
-	fprintf(f, "pages_dumped: %zu\n", n);
+	fprintf(f, "pages_dumped: %" PRIu64 "\n", dump_count(g, NULL));
 	if (g->c.format == FMT_RADIX) {
 		fprintf(f, "levels: %u\n", g->levels);
 	} else {
@@ -2932,7 +3226,6 @@ static void write_info(const struct gen *g, const char *path)
 	if (g->truncate_elf)
 		fprintf(f, "truncate_elf: %" PRIu64 "\n", g->truncate_elf);
 	xfclose(f, path);
-	free(v);
 }
 
 static void write_fdt(const struct gen *g, const char *path)
@@ -3181,6 +3474,9 @@ int main(int argc, char **argv)
 	gen_setup(g);
 	if (!g->c.set_mem_end)
 		g->c.mem_end = g->aend << g->shift;
+	if (!g->c.set_mem_end && g->c.set_ram &&
+	    g->c.ram_base + g->c.ram_size > g->c.mem_end)
+		g->c.mem_end = g->c.ram_base + g->c.ram_size;
 	gen_init(g);
 	for (size_t i = 0; i < g->nops; i++)
 		if (g->ops[i].kind < OP_DEFERRED)
