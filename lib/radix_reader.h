@@ -607,18 +607,24 @@ struct khor_scratch_area {
  * CONFIG_KALLSYMS_ALL)
  * @syms: symbol sources
  * @mem: the dump or live memory
+ * @fdt_phys: where the outgoing KHO FDT is (NULL: unknown); when given,
+ *	kho_out.fdt read through the same symbols must equal it, or the
+ *	symbols are taken not to fit @mem and nothing is read
  * @areas: filled with up to @max areas
  * @max: room at @areas
  * @n_ret: areas the kernel has, set only on success (may exceed @max;
  *	then only @max are filled)
  * @err: why not, on failure ("symbol kho_scratch not found", a page not
- *	in the dump, a pointer outside the direct map)
+ *	in the dump, a pointer outside the direct map, symbols that do not
+ *	fit @mem)
  *
- * Return: 0, -KHOR_ENOTFOUND (no symbols), -KHOR_ENODATA (not in the
- * dump), -KHOR_ECORRUPT (a count above 1024 or a bad pointer), -KHOR_EIO.
+ * Return: 0, -KHOR_ENOTFOUND (no symbols, or symbols that do not fit),
+ * -KHOR_ENODATA (not in the dump), -KHOR_ECORRUPT (a count above 1024 or a
+ * bad pointer), -KHOR_EIO.
  */
 KHOR_API int khor_symbol_scratch(const struct khor_symbols *syms,
 				 struct khor_mem *mem,
+				 const uint64_t *fdt_phys,
 				 struct khor_scratch_area *areas,
 				 unsigned int max, unsigned int *n_ret,
 				 struct khor_error *err);

@@ -326,15 +326,29 @@ static int read_var(const struct khor_symbols *syms, struct khor_mem *mem,
 #define MAX_SCRATCH_CNT 1024
 
 int khor_symbol_scratch(const struct khor_symbols *syms, struct khor_mem *mem,
+			const uint64_t *fdt_phys,
 			struct khor_scratch_area *areas, unsigned int max,
 			unsigned int *n_ret, struct khor_error *err)
 {
 	uint8_t ptr[8], cnt[4], ent[16];
-	uint64_t va, pa, base;
+	uint64_t va, pa, base, at;
+	char how[256];
 	uint32_t n;
 	int rc;
 
 	khor_error_clear(err);
+	/*
+	 * Two plain variables carry no check of their own: read at the wrong
+	 * place (a KASLR boot whose dump has no KERNELOFFSET, a System.map of
+	 * another build) they give wrong areas, not an error. kho_out.fdt,
+	 * read through the same translation, must name the FDT already found.
+	 */
+	if (fdt_phys && (!khor_symbol_fdt_addrs(syms, mem, false, &at, 1, how,
+						sizeof(how)) || at != *fdt_phys))
+		return khor_err(err, -KHOR_ENOTFOUND, "the symbols do not fit this "
+				"memory: %s, but the KHO FDT is at 0x%llx (a KASLR "
+				"boot and no KERNELOFFSET in the dump?)", how,
+				(unsigned long long)*fdt_phys);
 	rc = read_var(syms, mem, "kho_scratch", ptr, sizeof(ptr), err);
 	if (!rc)
 		rc = read_var(syms, mem, "kho_scratch_cnt", cnt, sizeof(cnt), err);

@@ -495,7 +495,9 @@ static void check_scratch(struct pf *f)
 	if (!f->areas_from[0] && f->mem && have_symbols(o)) {
 		struct khor_error err;
 		unsigned int n = 0;
-		int rc = khor_symbol_scratch(&o->syms, f->mem, f->areas, MAX_SCRATCH, &n, &err);
+		int rc = khor_symbol_scratch(&o->syms, f->mem,
+					     f->loc->have_fdt_phys ? &f->loc->fdt_phys : NULL,
+					     f->areas, MAX_SCRATCH, &n, &err);
 
 		if (rc) {
 			set_check(f, CK_SCRATCH, CK_SKIP, "scratch areas from symbols: %s", err.msg);

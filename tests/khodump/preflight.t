@@ -173,6 +173,18 @@ run "$KHODUMP" --vmcore "$T/s.elf" --fdt-phys 0x1000000 preflight --target "$T/b
 expect_eq "$rc:$(printf '%s\n' "$out" | grep '^scratch:')" \
 	"0:scratch:     not checked: no scratch areas: not a live system (debugfs out/scratch_*), and no symbols to read kho_scratch/kho_scratch_cnt with (--vmlinux, --system-map, --symbols)" \
 	"a dump without symbols: scratch not checked, still go"
+# A System.map that does not fit the dump (a KASLR boot whose dump has no
+# KERNELOFFSET: every symbol 2 MiB off) must not give areas read from the
+# wrong place: kho_out.fdt does not name the FDT the scan found.
+# (The low 32 bits only: sh arithmetic is signed 64-bit.)
+while read -r addr type name; do
+	printf '%s%08x %s %s\n' "${addr%????????}" $((0x${addr#????????} + 0x200000)) \
+		"$type" "$name"
+done <"$T/map" >"$T/map-kaslr"
+run "$KHODUMP" --vmcore "$T/s.elf" --scan --system-map "$T/map-kaslr" preflight --target "$T/bz"
+expect_eq "$rc:$(printf '%s\n' "$out" | grep '^scratch:')" \
+	"0:scratch:     not checked: scratch areas from symbols: the symbols do not fit this memory: symbol kho_out (System.map) at 0x202000: cannot read it: Page not found, but the KHO FDT is at 0x1000000 (a KASLR boot and no KERNELOFFSET in the dump?)" \
+	"symbols 2 MiB off: scratch not checked, with the reason, still go"
 
 # An unsupported compressor: the strings cannot be looked for, said so.
 bz xz "$T/v.elf" "$T/bz-lzo"
