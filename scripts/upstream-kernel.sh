@@ -60,30 +60,8 @@ die() {
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" ||
 	die "cannot create '$aptdir'"
 
-# The archive's URI, from apt's own sources: the first URI that serves the
-# machine's main suite (not its -security or -updates twin).
-archive_uri() {
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			uri = ""; suites = ""
-			for (i = 1; i <= NF; i++) {
-				if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uri = u[1] }
-				if ($i ~ /^Suites:/) suites = $i
-			}
-			if (uri != "" && suites !~ /-security/) { print uri; exit }
-		}' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		awk '$1 == "deb" {
-			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) break
-			if ($(i + 1) !~ /-security/) { print $i; exit }
-		}' "$f"
-	done
-}
-uri=$(archive_uri | head -n 1)
+# The archive's URI, from apt's own sources (shared with arm64-sysroot.sh).
+uri=$("$(dirname "$0")/apt-archive-uri.sh" || true)
 [ -n "$uri" ] || die "no archive URI in apt's sources (/etc/apt/sources.list*)"
 
 cat >"$aptdir/parts/sid.sources" <<SRC
