@@ -19,6 +19,13 @@
  * subtracts page_offset_base (read from memory when the symbol is known,
  * else 0xffff888000000000). A wrong translation reads a page that is not
  * a KHO FDT, which the validation of lib/scan.c rejects.
+ * arm64, recognised by NUMBER(kimage_voffset) in VMCOREINFO (written by
+ * arch/arm64/kernel/vmcore_info.c, with NUMBER(PHYS_OFFSET) and
+ * NUMBER(TCR_EL1_T1SZ), all in hex): kernel-image VA -> PA subtracts
+ * kimage_voffset; the linear map starts at PAGE_OFFSET = -2^(64 - T1SZ)
+ * (the VA size the kernel runs with, not the configured VA_BITS) and maps
+ * PHYS_OFFSET there. Without VMCOREINFO arm64 has no default layout: the
+ * symbols are not used and the caller scans.
  */
 #include <elf.h>
 #include <errno.h>
@@ -216,14 +223,42 @@ int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 	return rc == SYM_HIDDEN ? -KHOR_ENOTFOUND : rc;
 }
 
+/* arm64's kernel-image and linear-map offsets, when VMCOREINFO has them. */
+static bool arm64_layout(const char *vmci, uint64_t *voffset,
+			 uint64_t *page_offset, uint64_t *phys_offset)
+{
+	char val[64];
+	uint64_t t1sz;
+
+	if (!vmci || !vmci_value(vmci, "NUMBER(kimage_voffset)", val, sizeof(val)))
+		return false;
+	*voffset = strtoull(val, NULL, 16);
+	if (!vmci_value(vmci, "NUMBER(PHYS_OFFSET)", val, sizeof(val)))
+		return false;
+	*phys_offset = strtoull(val, NULL, 16);
+	if (!vmci_value(vmci, "NUMBER(TCR_EL1_T1SZ)", val, sizeof(val)))
+		return false;
+	t1sz = strtoull(val, NULL, 16);
+	if (t1sz < 12 || t1sz > 39)
+		return false;
+	*page_offset = ~((UINT64_C(1) << (64 - t1sz)) - 1);
+	return true;
+}
+
 static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,
 		      uint64_t *pa)
 {
-	uint64_t off = 0, phys_base = 0;
+	uint64_t off = 0, phys_base = 0, voffset, page_offset, phys_offset;
 	char val[64];
 
 	if (!relocated && vmci && vmci_value(vmci, "KERNELOFFSET", val, sizeof(val)))
 		off = strtoull(val, NULL, 16);
+	if (arm64_layout(vmci, &voffset, &page_offset, &phys_offset)) {
+		if (va + off < voffset)
+			return false;
+		*pa = va + off - voffset;
+		return true;
+	}
 	/* arch/x86/kernel/machine_kexec_64.c: VMCOREINFO_NUMBER(phys_base). */
 	if (vmci && vmci_value(vmci, "NUMBER(phys_base)", val, sizeof(val)))
 		phys_base = (uint64_t)strtoll(val, NULL, 10);
@@ -270,13 +305,18 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 			 from, (unsigned long long)pa);
 		return n;
 	}
-	if (!sym_lookup(syms, mem, "page_offset_base", &pova, &pfrom, &poreloc) &&
-	    kimage_pa(vmci, pova, poreloc, &popa) && !khor_mem_read(mem, popa, buf + 8, 8) &&
-	    khor_le64(buf + 8))
-		page_offset = khor_le64(buf + 8);
 	va = khor_le64(buf);
-	if (va >= page_offset && max)
-		phys[n++] = va - page_offset;
+	if (arm64_layout(vmci, &pova, &page_offset, &popa)) {
+		if (va >= page_offset && max)
+			phys[n++] = va - page_offset + popa;
+	} else {
+		if (!sym_lookup(syms, mem, "page_offset_base", &pova, &pfrom, &poreloc) &&
+		    kimage_pa(vmci, pova, poreloc, &popa) &&
+		    !khor_mem_read(mem, popa, buf + 8, 8) && khor_le64(buf + 8))
+			page_offset = khor_le64(buf + 8);
+		if (va >= page_offset && max)
+			phys[n++] = va - page_offset;
+	}
 	snprintf(how, howlen, "symbol kho_out (%s) at 0x%llx: fdt 0x%llx",
 		 from, (unsigned long long)pa, (unsigned long long)va);
 	return n;
