@@ -14,8 +14,8 @@
 #                           and 64 KiB pages (kunit.py --arch=arm64; UML is
 #                           4 KiB only). Not in lab-check-arm64 yet: the
 #                           suite's expectations are 4 KiB ones (golden
-#                           keys, tree depths), so at 16 KiB 6 of its 8
-#                           cases fail and one faults (measured 2026-12-06)
+#                           keys, tree depths): 2 of 8 cases pass at 16
+#                           KiB (one oopses), 3 at 64 KiB (2026-12-06)
 #   LAB7_SEED / LAB7_TIMEOUT  as for the x86-64 upstream lab
 #
 # Kernels: $(LAB_CACHE)/upstream/arm64-16k and arm64-64k; the guest's
