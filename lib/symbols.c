@@ -19,6 +19,13 @@
  * subtracts page_offset_base (read from memory when the symbol is known,
  * else 0xffff888000000000). A wrong translation reads a page that is not
  * a KHO FDT, which the validation of lib/scan.c rejects.
+ * arm64, recognised by NUMBER(kimage_voffset) in VMCOREINFO (written by
+ * arch/arm64/kernel/vmcore_info.c, with NUMBER(PHYS_OFFSET) and
+ * NUMBER(TCR_EL1_T1SZ), all in hex): kernel-image VA -> PA subtracts
+ * kimage_voffset; the linear map starts at PAGE_OFFSET = -2^(64 - T1SZ)
+ * (the VA size the kernel runs with, not the configured VA_BITS) and maps
+ * PHYS_OFFSET there. Without VMCOREINFO arm64 has no default layout: the
+ * symbols are not used and the caller scans.
  */
 #include <elf.h>
 #include <errno.h>
@@ -216,14 +223,42 @@ int khor_symbol_lookup(const struct khor_symbols *syms, struct khor_mem *mem,
 	return rc == SYM_HIDDEN ? -KHOR_ENOTFOUND : rc;
 }
 
+/* arm64's kernel-image and linear-map offsets, when VMCOREINFO has them. */
+static bool arm64_layout(const char *vmci, uint64_t *voffset,
+			 uint64_t *page_offset, uint64_t *phys_offset)
+{
+	char val[64];
+	uint64_t t1sz;
+
+	if (!vmci || !vmci_value(vmci, "NUMBER(kimage_voffset)", val, sizeof(val)))
+		return false;
+	*voffset = strtoull(val, NULL, 16);
+	if (!vmci_value(vmci, "NUMBER(PHYS_OFFSET)", val, sizeof(val)))
+		return false;
+	*phys_offset = strtoull(val, NULL, 16);
+	if (!vmci_value(vmci, "NUMBER(TCR_EL1_T1SZ)", val, sizeof(val)))
+		return false;
+	t1sz = strtoull(val, NULL, 16);
+	if (t1sz < 12 || t1sz > 39)
+		return false;
+	*page_offset = ~((UINT64_C(1) << (64 - t1sz)) - 1);
+	return true;
+}
+
 static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,
 		      uint64_t *pa)
 {
-	uint64_t off = 0, phys_base = 0;
+	uint64_t off = 0, phys_base = 0, voffset, page_offset, phys_offset;
 	char val[64];
 
 	if (!relocated && vmci && vmci_value(vmci, "KERNELOFFSET", val, sizeof(val)))
 		off = strtoull(val, NULL, 16);
+	if (arm64_layout(vmci, &voffset, &page_offset, &phys_offset)) {
+		if (va + off < voffset)
+			return false;
+		*pa = va + off - voffset;
+		return true;
+	}
 	/* arch/x86/kernel/machine_kexec_64.c: VMCOREINFO_NUMBER(phys_base). */
 	if (vmci && vmci_value(vmci, "NUMBER(phys_base)", val, sizeof(val)))
 		phys_base = (uint64_t)strtoll(val, NULL, 10);
@@ -233,19 +268,33 @@ static bool kimage_pa(const char *vmci, uint64_t va, bool relocated,
 	return true;
 }
 
-/* Where the direct map starts: page_offset_base if it reads, else the default. */
-static uint64_t direct_map_base(const struct khor_symbols *syms, struct khor_mem *mem)
+/*
+ * A direct-map (linear map) address's physical address: on arm64 from
+ * VMCOREINFO's layout, on x86-64 from page_offset_base (KASLR moves it)
+ * or its default.
+ */
+static bool direct_map_pa(const struct khor_symbols *syms, struct khor_mem *mem,
+			  uint64_t va, uint64_t *pa)
 {
 	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo, *from;
-	uint64_t va, pa;
+	uint64_t base = DEFAULT_PAGE_OFFSET, voffset, phys_offset, sva, spa;
 	uint8_t buf[8];
 	bool reloc;
 
-	if (!sym_lookup(syms, mem, "page_offset_base", &va, &from, &reloc) &&
-	    kimage_pa(vmci, va, reloc, &pa) && !khor_mem_read(mem, pa, buf, 8) &&
+	if (arm64_layout(vmci, &voffset, &base, &phys_offset)) {
+		if (va < base)
+			return false;
+		*pa = va - base + phys_offset;
+		return true;
+	}
+	if (!sym_lookup(syms, mem, "page_offset_base", &sva, &from, &reloc) &&
+	    kimage_pa(vmci, sva, reloc, &spa) && !khor_mem_read(mem, spa, buf, 8) &&
 	    khor_le64(buf))
-		return khor_le64(buf);
-	return DEFAULT_PAGE_OFFSET;
+		base = khor_le64(buf);
+	if (va < base)
+		return false;
+	*pa = va - base;
+	return true;
 }
 
 unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
@@ -255,7 +304,7 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 {
 	const char *vmci = khor_mem_get_info(mem)->vmcoreinfo;
 	const char *sym = incoming ? "kho_in" : "kho_out", *from;
-	uint64_t va, pa, page_offset;
+	uint64_t va, pa, fdt_pa;
 	uint8_t buf[16];
 	unsigned int n = 0;
 	bool reloc;
@@ -285,10 +334,9 @@ unsigned int khor_symbol_fdt_addrs(const struct khor_symbols *syms,
 			 from, (unsigned long long)pa);
 		return n;
 	}
-	page_offset = direct_map_base(syms, mem);
 	va = khor_le64(buf);
-	if (va >= page_offset && max)
-		phys[n++] = va - page_offset;
+	if (max && direct_map_pa(syms, mem, va, &fdt_pa))
+		phys[n++] = fdt_pa;
 	snprintf(how, howlen, "symbol kho_out (%s) at 0x%llx: fdt 0x%llx",
 		 from, (unsigned long long)pa, (unsigned long long)va);
 	return n;
@@ -331,7 +379,7 @@ int khor_symbol_scratch(const struct khor_symbols *syms, struct khor_mem *mem,
 			unsigned int *n_ret, struct khor_error *err)
 {
 	uint8_t ptr[8], cnt[4], ent[16];
-	uint64_t va, pa, base, at;
+	uint64_t va, pa, at;
 	char how[256];
 	uint32_t n;
 	int rc;
@@ -363,12 +411,9 @@ int khor_symbol_scratch(const struct khor_symbols *syms, struct khor_mem *mem,
 		*n_ret = 0;
 		return 0;
 	}
-	base = direct_map_base(syms, mem);
-	if (va < base || va & 15)
+	if (va & 15 || !direct_map_pa(syms, mem, va, &pa))
 		return khor_err(err, -KHOR_ECORRUPT, "kho_scratch is 0x%llx: not an "
-				"address in the direct map (from 0x%llx)",
-				(unsigned long long)va, (unsigned long long)base);
-	pa = va - base;
+				"address in the direct map", (unsigned long long)va);
 	for (uint32_t i = 0; i < n && i < max; i++) {
 		rc = khor_mem_read(mem, pa + 16ULL * i, ent, sizeof(ent));
 		if (rc)

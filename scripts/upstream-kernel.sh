@@ -16,6 +16,14 @@
 # (build/ is the configured and built tree an out-of-tree module build
 # needs) and CACHE_DIR/upstream/current naming VERSION; prints the version
 # and is quick when the cache is complete for the fragment.
+#
+# Another architecture or page size, from the environment (both enter the
+# cache key, and the kernel goes to a directory of its own so the x86-64
+# kernel stays cached beside it):
+#   KERNEL_ARCH=arm64       cross-built with aarch64-linux-gnu-gcc; Image
+#                           instead of bzImage
+#   KERNEL_PAGE_SIZE=16384  or 65536 (or 4096): CONFIG_ARM64_<N>K_PAGES
+# leaves CACHE_DIR/upstream/arm64-16k/{current,VERSION/...} and so on.
 set -eu
 
 cache=${1:?usage: upstream-kernel.sh CACHE_DIR CONFIG_FRAGMENT}
@@ -23,6 +31,25 @@ frag=${2:?usage: upstream-kernel.sh CACHE_DIR CONFIG_FRAGMENT}
 frag=$(readlink -f "$frag")
 top=$cache/upstream
 aptdir=$top/apt
+out=$top
+image=arch/x86/boot/bzImage
+karch=${KERNEL_ARCH:-x86_64}
+psize=${KERNEL_PAGE_SIZE:-4096}
+pagecfg=""
+case $karch in
+x86_64) [ "$psize" = 4096 ] || { echo "upstream-kernel: x86_64 has 4096-byte pages only" >&2; exit 1; } ;;
+arm64)
+	case $psize in
+	4096 | 16384 | 65536) pagecfg="CONFIG_ARM64_$((psize / 1024))K_PAGES=y" ;;
+	*) echo "upstream-kernel: arm64 page size must be 4096, 16384 or 65536" >&2; exit 1 ;;
+	esac
+	export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	out=$top/arm64-$((psize / 1024))k
+	image=arch/arm64/boot/Image
+	;;
+*) echo "upstream-kernel: unknown KERNEL_ARCH '$karch' (x86_64 or arm64)" >&2; exit 1 ;;
+esac
+img=${image##*/}
 
 die() {
 	echo "upstream-kernel: $*" >&2
@@ -33,30 +60,8 @@ die() {
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" ||
 	die "cannot create '$aptdir'"
 
-# The archive's URI, from apt's own sources: the first URI that serves the
-# machine's main suite (not its -security or -updates twin).
-archive_uri() {
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		{
-			uri = ""; suites = ""
-			for (i = 1; i <= NF; i++) {
-				if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, /[ \t]+/); uri = u[1] }
-				if ($i ~ /^Suites:/) suites = $i
-			}
-			if (uri != "" && suites !~ /-security/) { print uri; exit }
-		}' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		awk '$1 == "deb" {
-			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) break
-			if ($(i + 1) !~ /-security/) { print $i; exit }
-		}' "$f"
-	done
-}
-uri=$(archive_uri | head -n 1)
+# The archive's URI, from apt's own sources (shared with arm64-sysroot.sh).
+uri=$("$(dirname "$0")/apt-archive-uri.sh" || true)
 [ -n "$uri" ] || die "no archive URI in apt's sources (/etc/apt/sources.list*)"
 
 cat >"$aptdir/parts/sid.sources" <<SRC
@@ -89,10 +94,10 @@ stamp=$aptdir/updated
 if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +60 2>/dev/null)" ]; then
 	if apt_priv update >"$aptdir/update.log" 2>&1; then
 		touch "$stamp"
-	elif [ -r "$top/current" ] && [ -s "$top/$(cat "$top/current")/bzImage" ]; then
+	elif [ -r "$out/current" ] && [ -s "$out/$(cat "$out/current")/$img" ]; then
 		# The archive is out of reach: test the kernel we have, and say so.
-		echo "upstream-kernel: apt-get update of unstable failed; using the cached $(cat "$top/current")" >&2
-		cat "$top/current"
+		echo "upstream-kernel: apt-get update of unstable failed; using the cached $(cat "$out/current")" >&2
+		cat "$out/current"
 		exit 0
 	else
 		cat "$aptdir/update.log" >&2
@@ -109,12 +114,16 @@ pver=$(apt_cache_priv show "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head 
 # The fragment and the build recipe are part of the cache key: a changed
 # fragment, or a change to how the kernel is built (bump RECIPE), rebuilds.
 RECIPE=1
-fsum=$( (cat "$frag"; echo "recipe $RECIPE") | sha256sum | cut -c1-16)
+# The x86-64 4 KiB key is what it always was, so its cache stays valid.
+variant=""
+[ "$karch" = x86_64 ] || variant="arch $karch pagesize $psize"
+fsum=$( (cat "$frag"; echo "recipe $RECIPE"; [ -z "$variant" ] || echo "$variant") |
+	sha256sum | cut -c1-16)
 key="$pkg=$pver $fsum"
-if [ -r "$top/current" ]; then
-	cur=$(cat "$top/current")
-	d=$top/$cur
-	if [ -r "$d/key" ] && [ "$(cat "$d/key")" = "$key" ] && [ -s "$d/bzImage" ] &&
+if [ -r "$out/current" ]; then
+	cur=$(cat "$out/current")
+	d=$out/$cur
+	if [ -r "$d/key" ] && [ "$(cat "$d/key")" = "$key" ] && [ -s "$d/$img" ] &&
 		[ -s "$d/vmlinux" ] && [ -s "$d/build/Module.symvers" ]; then
 		echo "$cur"
 		exit 0
@@ -128,7 +137,7 @@ rm -f "$aptdir"/*.deb
 deb=$(ls "$aptdir"/*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || die "apt-get download left no .deb"
 
-work=$top/.work
+work=$out/.work
 rm -rf "$work"
 mkdir -p "$work"
 dpkg -x "$deb" "$work/root" || die "cannot unpack '$deb'"
@@ -140,6 +149,10 @@ src=$(ls -d "$work"/linux-source-7.* | head -n 1)
 
 start=$(date +%s)
 make -s -C "$src" tinyconfig >/dev/null
+# The page size is one more fragment line (checked below like the others).
+cp "$frag" "$work/fragment"
+[ -z "$pagecfg" ] || echo "$pagecfg" >>"$work/fragment"
+frag=$work/fragment
 (cd "$src" && scripts/kconfig/merge_config.sh -m .config "$frag") >"$work/merge.log" 2>&1 ||
 	{ cat "$work/merge.log" >&2; die "merge_config failed"; }
 make -s -C "$src" olddefconfig >/dev/null
@@ -151,21 +164,21 @@ while IFS= read -r line; do
 	grep -qxF "$line" "$src/.config" || missing="$missing ${line%%=*}"
 done <"$frag"
 [ -z "$missing" ] || die "options of the fragment not set after olddefconfig:$missing"
-make -s -C "$src" -j"$(nproc)" bzImage modules >"$work/build.log" 2>&1 ||
+make -s -C "$src" -j"$(nproc)" "$img" modules >"$work/build.log" 2>&1 ||
 	{ tail -n 40 "$work/build.log" >&2; die "kernel build failed (log: $work/build.log)"; }
 secs=$(($(date +%s) - start))
 
 kver=$(make -s -C "$src" kernelrelease)
 [ -n "$kver" ] || die "no kernelrelease"
-dest=$top/$kver
+dest=$out/$kver
 rm -rf "$dest"
 mkdir -p "$dest"
-cp "$src/arch/x86/boot/bzImage" "$src/vmlinux" "$src/System.map" "$dest/"
+cp "$src/$image" "$src/vmlinux" "$src/System.map" "$dest/"
 mv "$src" "$dest/build"
 echo "$key" >"$dest/key"
 echo "$kver" >"$dest/version"
 echo "$secs" >"$dest/build-seconds"
-echo "$kver" >"$top/current"
+echo "$kver" >"$out/current"
 rm -rf "$work"
 echo "upstream-kernel: $kver ($pkg $pver) built in ${secs}s into $dest" >&2
 echo "$kver"

@@ -41,13 +41,23 @@ class Guest:
         self.seen = 0
         self.log = open(args.log, "wb")
         cmd = ["timeout", "-k", "5", str(args.timeout + 10), args.qemu,
-               "-accel", "tcg", "-m", args.mem, "-smp", "1",
-               "-display", "none", "-vga", "none", "-no-reboot",
-               "-serial", "stdio", "-monitor", "none",
-               "-kernel", args.kernel, "-initrd", args.initrd,
-               "-append", args.append]
-        # The guest's results: its second serial port, into a file.
-        cmd += ["-serial", f"file:{args.results}"]
+               "-accel", "tcg", "-m", args.mem, "-smp", "1"]
+        if args.machine:
+            cmd += ["-M", args.machine]
+        if args.cpu:
+            cmd += ["-cpu", args.cpu]
+        cmd += ["-display", "none", "-vga", "none", "-no-reboot",
+                "-serial", "stdio", "-monitor", "none",
+                "-kernel", args.kernel, "-initrd", args.initrd,
+                "-append", args.append]
+        # The guest's results: its second serial port, into a file; on a
+        # board with one UART (arm64 virt), a virtio console (hvc0).
+        if args.results_on == "virtio":
+            cmd += ["-device", "virtio-serial-device",
+                    "-chardev", f"file,id=results,path={args.results}",
+                    "-device", "virtconsole,chardev=results"]
+        else:
+            cmd += ["-serial", f"file:{args.results}"]
         if args.vmcoreinfo:
             cmd += ["-device", "vmcoreinfo"]
         self.qmp_path = None
@@ -135,14 +145,31 @@ class Guest:
         if os.path.exists(path):
             os.unlink(path)
         t = time.monotonic()
+        target, dd = os.path.abspath(path), None
+        if self.args.sparse_dumps:
+            # An ELF dump is one sequential stream: through a FIFO into
+            # dd conv=sparse, the guest's untouched (zero) memory takes no
+            # disk, so a 6 GiB guest's dumps fit where its RAM would not.
+            target = os.path.abspath(path) + ".fifo"
+            if os.path.exists(target):
+                os.unlink(target)
+            os.mkfifo(target)
+            dd = subprocess.Popen(["dd", f"if={target}", f"of={path}",
+                                   "bs=64K", "conv=sparse", "status=none"])
         self.qmp_cmd("stop")
         # Synchronous without detach: the file is complete on return.
         self.qmp_cmd("dump-guest-memory", paging=False,
-                     protocol=f"file:{os.path.abspath(path)}", format=fmt)
+                     protocol=f"file:{target}", format=fmt)
+        if dd:
+            rc = dd.wait()
+            os.unlink(target)
+            if rc != 0:
+                self.fail(f"dd of the dump '{path}' exited {rc}")
         self.qmp_cmd("cont")
         if not os.path.exists(path) or os.path.getsize(path) == 0:
             self.fail(f"dump '{path}' is missing or empty")
-        print(f"dump {fmt}: {os.path.getsize(path) >> 20} MiB in "
+        print(f"dump {fmt}: {os.path.getsize(path) >> 20} MiB "
+              f"({os.stat(path).st_blocks >> 11} MiB on disk) in "
               f"{time.monotonic() - t:.1f} s", file=sys.stderr)
 
     def wait_exit(self):
@@ -174,15 +201,23 @@ class Guest:
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--qemu", default="qemu-system-x86_64")
+    p.add_argument("--machine", help="QEMU -M (arm64: virt)")
+    p.add_argument("--cpu", help="QEMU -cpu (arm64: max)")
+    p.add_argument("--results-on", choices=("serial", "virtio"),
+                   default="serial",
+                   help="where the guest writes its results: a second "
+                        "serial port (ttyS1) or a virtio console (hvc0)")
     p.add_argument("--kernel", required=True)
     p.add_argument("--initrd", required=True)
     p.add_argument("--append", required=True)
     p.add_argument("--mem", default="256M")
     p.add_argument("--log", required=True)
     p.add_argument("--results", required=True,
-                   help="file that receives the guest's /dev/ttyS1")
+                   help="file that receives the guest's /dev/ttyS1 (hvc0)")
     p.add_argument("--qmp")
     p.add_argument("--vmcoreinfo", action="store_true")
+    p.add_argument("--sparse-dumps", action="store_true",
+                   help="write ELF dumps as sparse files (through dd)")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("steps", nargs="+")
     args = p.parse_args()

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """An independent reader of KHO state in an ELF vmcore, for ground truth.
 
-usage: kho_truth.py VMCORE [--fdt PHYS] [--kexec-count N] WHAT
+usage: kho_truth.py VMCORE [--fdt PHYS] [--kexec-count N] [--page-size N] WHAT
 
 WHAT is one of
   fdts     every KHO FDT in the dump:
@@ -22,18 +22,25 @@ WHAT is one of
 
 The FDT is --fdt, else the one KHO FDT with the highest kexec_count (or
 the one with --kexec-count N). Written from the ABI text alone
-(include/linux/kho/abi/kexec_handover.h of Linux 7.2: 4 KiB pages, keys
-(1 << (52 - order)) | (pa >> (12 + order)), 6 levels, 512-entry tables of
-physical addresses, 32768-bit leaves) and the FDT format; it shares no
-code with lib/, so the tools are compared with something else than
-themselves. Written for /usr/bin/python3, standard library only.
+(include/linux/kho/abi/kexec_handover.h of Linux 7.2, in terms of the page
+size P = 2^S: keys (1 << (64 - S - order)) | (pa >> (S + order)), tables
+of P/8 physical addresses, leaves of 8*P bits, and as many table levels as
+it takes to resolve the 64 - S + 1 key bits above the leaf's: 5 at 4 KiB,
+4 at 16 KiB, 3 at 64 KiB) and the FDT format; it shares no code with
+lib/, so the tools are compared with something else than themselves.
+
+The page size is --page-size, else the dump's VMCOREINFO (PAGESIZE=),
+else 4096 for an x86-64 dump; an arm64 dump without either is refused
+(arm64 has 4, 16 and 64 KiB kernels, and a guess would walk garbage).
+Written for /usr/bin/python3, standard library only.
 """
 import argparse
 import struct
 import sys
 
-PAGE = 4096
+PAGE = 4096          # set by main() from --page-size or the dump
 FDT_MAGIC = 0xD00DFEED
+EM_X86_64, EM_AARCH64 = 62, 183
 
 
 class Dump:
@@ -42,16 +49,45 @@ class Dump:
         eh = self.f.read(64)
         if eh[:4] != b"\x7fELF" or eh[4] != 2:
             sys.exit(f"kho_truth: '{path}' is not an ELF64 file")
+        self.machine, = struct.unpack_from("<H", eh, 18)
         phoff, = struct.unpack_from("<Q", eh, 32)
         phentsize, phnum = struct.unpack_from("<HH", eh, 54)
         self.loads = []
+        self.vmcoreinfo = {}
         for i in range(phnum):
             self.f.seek(phoff + i * phentsize)
             p_type, _, off, _, paddr, filesz, _, _ = struct.unpack(
                 "<IIQQQQQQ", self.f.read(56))
             if p_type == 1 and filesz:
                 self.loads.append((paddr, filesz, off))
+            elif p_type == 4 and filesz:
+                self.f.seek(off)
+                self.notes(self.f.read(filesz))
         self.loads.sort()
+
+    def notes(self, buf):
+        pos = 0
+        while pos + 12 <= len(buf):
+            namesz, descsz, _ = struct.unpack_from("<III", buf, pos)
+            name = buf[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            dpos = pos + 12 + ((namesz + 3) & ~3)
+            desc = buf[dpos:dpos + descsz]
+            pos = dpos + ((descsz + 3) & ~3)
+            if name == b"VMCOREINFO":
+                for line in desc.decode(errors="replace").split("\n"):
+                    k, eq, v = line.partition("=")
+                    if eq:
+                        self.vmcoreinfo[k] = v.rstrip("\0")
+
+    def page_size(self, given):
+        if given:
+            return given
+        if "PAGESIZE" in self.vmcoreinfo:
+            return int(self.vmcoreinfo["PAGESIZE"])
+        if self.machine == EM_X86_64:
+            return 4096
+        sys.exit("kho_truth: the dump has no VMCOREINFO page size and is not "
+                 "x86-64: pass --page-size")
 
     def read(self, pa, n):
         for base, size, off in self.loads:
@@ -152,28 +188,34 @@ def fdt_bytes(d, pa):
 def walk(d, root_pa):
     """Blocks and the number of tree pages, by the ABI's own arithmetic."""
     blocks, nodes = [], 0
+    shift = PAGE.bit_length() - 1          # S
+    order0 = 64 - shift                    # the order-0 key's order bit
+    entries = PAGE // 8                    # table entries, leaf words
+    table_bits = entries.bit_length() - 1
+    leaf_bits = shift + 3
+    top = -(-(order0 + 1 - leaf_bits) // table_bits)
 
     def table(pa, level, prefix):
         nonlocal nodes
         nodes += 1
         page = d.read(pa, PAGE)
         if level == 0:
-            for w in range(512):
+            for w in range(entries):
                 word, = struct.unpack_from("<Q", page, w * 8)
                 while word:
                     b = (word & -word).bit_length() - 1
                     word &= word - 1
                     key = prefix | (w * 64 + b)
-                    order = 53 - key.bit_length()
-                    blocks.append(((key << (12 + order)) & ((1 << 64) - 1), order))
+                    order = order0 + 1 - key.bit_length()
+                    blocks.append(((key << (shift + order)) & ((1 << 64) - 1), order))
             return
-        for i in range(512):
+        for i in range(entries):
             child, = struct.unpack_from("<Q", page, i * 8)
             if child:
-                shift = 15 + 9 * (level - 1)
-                table(child, level - 1, prefix | (i << shift))
+                table(child, level - 1,
+                      prefix | (i << (leaf_bits + table_bits * (level - 1))))
 
-    table(root_pa, 5, 0)
+    table(root_pa, top, 0)
     blocks.sort()
     return blocks, nodes
 
@@ -367,10 +409,15 @@ def main():
     ap.add_argument("vmcore")
     ap.add_argument("--fdt", type=lambda s: int(s, 0))
     ap.add_argument("--kexec-count", type=int)
+    ap.add_argument("--page-size", type=int)
     ap.add_argument("what")
     ap.add_argument("name", nargs="?")
     a = ap.parse_args()
     d = Dump(a.vmcore)
+    global PAGE
+    PAGE = d.page_size(a.page_size)
+    if PAGE not in (4096, 16384, 65536):
+        sys.exit(f"kho_truth: page size {PAGE} is not 4, 16 or 64 KiB")
 
     if a.what == "fdts":
         for pa, compat, kc, root, _ in find_fdts(d):

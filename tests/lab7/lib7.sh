@@ -4,13 +4,16 @@
 
 . "$KHO_SRC/tests/lab/tap.sh"
 
-cfg=$KHO_BUILD/lab7/config.sh
+# LAB7_CONFIG: another lab's configuration (the arm64 lab's, one per page
+# size); its config.sh says which QEMU, console and memory boot it.
+cfg=${LAB7_CONFIG:-$KHO_BUILD/lab7/config.sh}
 [ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
+LAB7_QEMU=qemu-system-x86_64 LAB7_QEMU_ARGS="" LAB7_CONSOLE=ttyS0 LAB7_MEM=2G LAB7_APPEND=""
 . "$cfg"
 for f in "$LAB7_KERNEL" "$LAB7_INITRD" "$KHOWALK" "$KHODUMP"; do
 	[ -s "$f" ] || bail "missing '$f'"
 done
-for t in qemu-system-x86_64 timeout makedumpfile /usr/bin/python3; do
+for t in "$LAB7_QEMU" timeout makedumpfile /usr/bin/python3; do
 	command -v "$t" >/dev/null || bail "'$t' is not installed (scripts/install-deps.sh lab7)"
 done
 note "upstream kernel $LAB7_KVER ($LAB7_PKG), built in ${LAB7_BUILD_SECONDS} s; seed $LAB7_SEED"
@@ -26,10 +29,11 @@ run7() {
 	shift 3
 	rm -rf "$dir"
 	mkdir -p "$dir/r"
-	/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-		--initrd "$LAB7_INITRD" --mem 2G --qmp "$dir/qmp.sock" \
+	# shellcheck disable=SC2086
+	/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" $LAB7_QEMU_ARGS --kernel "$LAB7_KERNEL" \
+		--initrd "$LAB7_INITRD" --mem "$LAB7_MEM" --qmp "$dir/qmp.sock" \
 		--log "$dir/console.log" --results "$dir/out" --timeout "$LAB7_TIMEOUT" \
-		--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED $app" \
+		--append "console=$LAB7_CONSOLE panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED $LAB7_APPEND $app" \
 		"$@" 2>"$dir/qemu.err"
 	rc=$?
 	sed 's/^/# /' "$dir/qemu.err"

@@ -25,6 +25,10 @@
  *   memfd NAME 0xTOKEN SIZE PAGES
  *   folio 0xTOKEN 0xPHYS INDEX      (each page of the memfd, from pagemap)
  *
+ * The sessions, tokens, sizes and contents are the same on every
+ * architecture (sizes count 4 KiB units); PAGES, the folio lines and their
+ * indices are in the running kernel's pages (4, 16 or 64 KiB).
+ *
  * The ioctl ABI is include/uapi/linux/liveupdate.h of Linux 7.2 (bookworm's
  * headers predate it, so the structures are declared here from that file).
  */
@@ -113,23 +117,33 @@ static int make_memfd(unsigned long seed, uint64_t token, size_t size)
 	return fd;
 }
 
+static size_t page_size(void)
+{
+	long n = sysconf(_SC_PAGESIZE);
+
+	if (n < 4096 || (n & (n - 1)))
+		die("sysconf(_SC_PAGESIZE)");
+	return (size_t)n;
+}
+
 /* The physical page behind each page of the memfd, from pagemap. */
 static void print_folios(int fd, uint64_t token, size_t size)
 {
-	size_t pages = (size + 4095) / 4096;
+	size_t pg = page_size();
+	size_t pages = (size + pg - 1) / pg;
 	unsigned char *map;
 	int pm;
 
-	map = mmap(NULL, pages * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	map = mmap(NULL, pages * pg, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		die("mmap memfd");
 	pm = open("/proc/self/pagemap", O_RDONLY);
 	if (pm < 0)
 		die("open pagemap");
 	for (size_t i = 0; i < pages; i++) {
-		volatile unsigned char touch = map[i * 4096];
+		volatile unsigned char touch = map[i * pg];
 		uint64_t e;
-		off_t at = (off_t)((uintptr_t)(map + i * 4096) / 4096 * 8);
+		off_t at = (off_t)((uintptr_t)(map + i * pg) / pg * 8);
 
 		(void)touch;
 		if (pread(pm, &e, 8, at) != 8)
@@ -137,10 +151,10 @@ static void print_folios(int fd, uint64_t token, size_t size)
 		if (!(e >> 63))
 			die("memfd page not present");
 		printf("folio 0x%" PRIx64 " 0x%" PRIx64 " %zu\n", token,
-		       (e & ((UINT64_C(1) << 55) - 1)) * 4096, i);
+		       (e & ((UINT64_C(1) << 55) - 1)) * pg, i);
 	}
 	close(pm);
-	munmap(map, pages * 4096);
+	munmap(map, pages * pg);
 }
 
 static void luo(unsigned long seed)
@@ -165,7 +179,7 @@ static void luo(unsigned long seed)
 			if (ioctl(cs.fd, LU_PRESERVE_FD, &pf) < 0)
 				die("LIVEUPDATE_SESSION_PRESERVE_FD");
 			printf("memfd %s 0x%" PRIx64 " %zu %zu\n", (char *)cs.name,
-			       token, size, (size + 4095) / 4096);
+			       token, size, (size + page_size() - 1) / page_size());
 			print_folios(pf.fd, token, size);
 		}
 		/* The session and memfd fds stay open across the kexec. */
