@@ -4,7 +4,8 @@
 
 . "$KHO_SRC/tests/lab/tap.sh"
 
-cfg=$KHO_BUILD/lab7/config.sh
+# LAB7_CONFIG: another prepared lab (the patched kernel: lab7-khotools).
+cfg=${LAB7_CONFIG:-$KHO_BUILD/lab7/config.sh}
 [ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
 . "$cfg"
 for f in "$LAB7_KERNEL" "$LAB7_INITRD" "$KHOWALK" "$KHODUMP"; do
@@ -27,7 +28,7 @@ run7() {
 	rm -rf "$dir"
 	mkdir -p "$dir/r"
 	/usr/bin/python3 "$KHO_SRC/tests/lab/qemu-run.py" --kernel "$LAB7_KERNEL" \
-		--initrd "$LAB7_INITRD" --mem 2G --qmp "$dir/qmp.sock" \
+		--initrd "$LAB7_INITRD" --mem "${LAB7_MEM:-2G}" --qmp "$dir/qmp.sock" \
 		--log "$dir/console.log" --results "$dir/out" --timeout "$LAB7_TIMEOUT" \
 		--append "console=ttyS0 panic=-1 kho=on liveupdate=on lab7.seed=$LAB7_SEED $app" \
 		"$@" 2>"$dir/qemu.err"

@@ -19,8 +19,14 @@ die() {
 	exit 1
 }
 
-kver=$("$src/scripts/upstream-kernel.sh" "$cache" "$src/tests/lab7/kho-7x.config") ||
-	die "no upstream kernel"
+# LAB7_SERIES=DIR: the kernel with that series applied (kernel-patch/v7).
+if [ -n "${LAB7_SERIES:-}" ]; then
+	kver=$("$src/scripts/upstream-kernel-patched.sh" "$cache" \
+		"$src/tests/lab7/kho-7x.config" "$LAB7_SERIES") || die "no patched upstream kernel"
+else
+	kver=$("$src/scripts/upstream-kernel.sh" "$cache" "$src/tests/lab7/kho-7x.config") ||
+		die "no upstream kernel"
+fi
 kdir=$cache/upstream/$kver
 [ -s "$kdir/bzImage" ] && [ -f "$kdir/build/Makefile" ] ||
 	die "incomplete kernel cache '$kdir'"
@@ -53,7 +59,7 @@ cc -static -O2 -Wall -Wextra -Werror -o "$dir/lab7-handover" \
 
 pkg=$(cat "$kdir/key" | cut -d' ' -f1)
 printf '%s\n' \
-	"LAB7_KVER='$kver'" \
+	"LAB7_KVER='$(cat "$kdir/version")'" \
 	"LAB7_PKG='$pkg'" \
 	"LAB7_BUILD_SECONDS='$(cat "$kdir/build-seconds")'" \
 	"LAB7_KERNEL='$kdir/bzImage'" \
