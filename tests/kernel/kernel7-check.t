@@ -134,11 +134,24 @@ else
 	t 1 "builds with KHO disabled (tinyconfig)"
 fi
 
-# 6. KUnit under QEMU.
-nice -n 10 ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+# 6. KUnit under QEMU: kunit.py builds, QEMU runs under TCG, kunit.py
+# parses. Not `kunit.py run`: it asks QEMU for "-accel kvm" first, and on
+# this machine's nested KVM the guest printed nothing for 10 minutes
+# (measured), while under TCG the suite runs in under a minute.
+nice -n 10 ./tools/testing/kunit/kunit.py build --arch=x86_64 \
 	--kunitconfig="$src/kernel-patch/v7/kunit/kho7.kunitconfig" \
-	--build_dir="$cache/kunit" --jobs=2 --timeout=900 >"$tmp/kunit.log" 2>&1
+	--build_dir="$cache/kunit" --jobs=2 >"$tmp/kbuild.log" 2>&1
 rc=$?
+if [ $rc = 0 ]; then
+	timeout 600 qemu-system-x86_64 -nodefaults -accel tcg -m 1024 \
+		-kernel "$cache/kunit/arch/x86/boot/bzImage" \
+		-append "kunit.enable=1 console=ttyS0 kunit_shutdown=reboot" \
+		-no-reboot -nographic -serial stdio </dev/null >"$tmp/kunit.raw" 2>&1
+	./tools/testing/kunit/kunit.py parse "$tmp/kunit.raw" >"$tmp/kunit.log" 2>&1
+	rc=$?
+else
+	cp "$tmp/kbuild.log" "$tmp/kunit.log"
+fi
 cases=$(sed -n 's/.*\[\(PASSED\|FAILED\|SKIPPED\|CRASHED\)\] \(kho_test_[a-z_]*\)$/\1 \2/p' "$tmp/kunit.log")
 if [ -z "$cases" ]; then
 	tail -40 "$tmp/kunit.log" | indent
@@ -158,9 +171,9 @@ $cases
 CASES
 grep -E 'Testing complete|Elapsed time' "$tmp/kunit.log" | indent
 if [ $rc = 0 ]; then
-	t 0 "kunit.py run exits 0"
+	t 0 "kunit.py parse exits 0"
 else
 	grep -E 'EXPECTATION FAILED|ASSERTION FAILED|Expected|error:' "$tmp/kunit.log" | head -20 | indent
-	t 1 "kunit.py run exits 0 (got $rc)"
+	t 1 "kunit.py build and parse exit 0 (got $rc)"
 fi
 finish
