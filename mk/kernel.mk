@@ -7,11 +7,15 @@
 #   make kernel-series         regenerate kernel-patch/series/ from the sources
 #   make kernel-check          series identical, git am, checkpatch, KUnit (UML)
 #   make kernel-module         out-of-tree module for the running 6.12 headers
+#   make kernel7-series        regenerate kernel-patch/v7/series (upstream 7.x)
+#   make kernel7-check         the 7.x series alone: identical, git am,
+#                              checkpatch, lab-config and KHO-less builds,
+#                              KUnit under QEMU (kernel-check runs it too)
 #
 # The pristine kernel tree and the UML build live in build/kernel whatever
 # $(O) is: they do not depend on SAN=1, and take minutes to create.
 
-DEPS_GROUPS += kernel
+DEPS_GROUPS += kernel kernel7
 
 KP := kernel-patch
 KERNEL_CACHE ?= build/kernel
@@ -69,7 +73,8 @@ $(KHARNESS_DIR)/depth-%: $(KP)/harness/depth.c $(KHARNESS_HDRS)
 TEST_DEPS += $(KHARNESS) $(KDEPTH) $(KHARNESS_PS)
 FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t \
 	tests/kernel/depth.t tests/kernel/harness-images-pagesize.t
-SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t
+SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t \
+	tests/kernel/kernel7-check.t
 
 .PHONY: kernel-harness kernel-harness-check kernel-bench kernel-series \
 	kernel-check kernel-module kernel-pristine
@@ -91,9 +96,37 @@ kernel-series: kernel-pristine
 
 kernel-check:
 	$(Q)KHO_SRC=$(CURDIR) KERNEL_CACHE=$(abspath $(KERNEL_CACHE)) \
-		tests/run-tap.sh tests/kernel/kernel-check.t
+		KERNEL7_CACHE=$(abspath $(KERNEL7_CACHE)) LAB_CACHE=$(LAB_CACHE) \
+		tests/run-tap.sh tests/kernel/kernel-check.t tests/kernel/kernel7-check.t
+
+# The upstream 7.x series (kernel-patch/v7): its pristine tree is made from
+# the linux-source-7.x package the upstream lab fetches.
+KERNEL7_CACHE ?= build/kernel7
+.PHONY: kernel7-series kernel7-check kernel7-pristine
+kernel7-pristine:
+	$(Q)scripts/upstream-kernel.sh $(LAB_CACHE) tests/lab7/kho-7x.config >/dev/null
+	$(Q)$(KP)/v7/scripts/pristine.sh $(KERNEL7_CACHE) $(LAB_CACHE) >/dev/null
+
+kernel7-series: kernel7-pristine
+	$(Q)$(KP)/v7/scripts/mkseries.sh $(KERNEL7_CACHE)/linux-source-7 $(KP)/v7/series
+
+kernel7-check:
+	$(Q)KHO_SRC=$(CURDIR) KERNEL7_CACHE=$(abspath $(KERNEL7_CACHE)) LAB_CACHE=$(LAB_CACHE) \
+		tests/run-tap.sh tests/kernel/kernel7-check.t
 
 kernel-module:
 	$(Q)$(KP)/scripts/build-module.sh $(abspath $(O))/kernel-patch/module
 
-EXTRA_HELP += kernel-check kernel-module kernel-harness-check kernel-series kernel-bench
+EXTRA_HELP += kernel-check kernel-module kernel-harness-check kernel-series kernel-bench \
+	kernel7-series kernel7-check
+
+# The measurements of kernel-patch/v7/README.md: one boot of the unpatched
+# and one of the patched upstream lab kernel (tests/kernel/measure7.t).
+.PHONY: kernel7-measure kernel7-measure-run
+kernel7-measure:
+	$(Q)$(MAKE) --no-print-directory SAN=1 kernel7-measure-run
+
+kernel7-measure-run: all
+	$(Q)$(MAKE) --no-print-directory lab7-prep
+	$(Q)$(MAKE) --no-print-directory LAB7_VARIANT=khotools lab7-prep
+	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh tests/kernel/measure7.t

@@ -10,6 +10,7 @@
 #                           `make check` and `make lab-check` run them too
 #   LAB7_SEED=N             seed of kho_lab7 and of the LUO workload
 #   LAB7_TIMEOUT=S          one deadline for the whole guest run
+#   LAB7_VARIANT=khotools   on the kernel patched with kernel-patch/v7
 #
 # The kernel is cached by version under $(LAB_CACHE)/upstream (its build
 # takes minutes, once); fails closed like the 6.12 lab.
@@ -19,8 +20,16 @@ DEPS_GROUPS += lab7
 LAB7_DIR = $(O)/lab7
 LAB7_MOD_DIR := build/lab7/mod
 LAB7_SEED ?= 1
-LAB7_TIMEOUT ?= 400
+LAB7_TIMEOUT ?= 700
 LAB7_TESTS := $(sort $(wildcard tests/lab7/*.t))
+# LAB7_VARIANT=khotools: the same suites on the lab kernel with
+# kernel-patch/v7's series applied (scripts/upstream-kernel-patched.sh).
+ifeq ($(LAB7_VARIANT),khotools)
+LAB7_DIR = $(O)/lab7-khotools
+LAB7_MOD_DIR := build/lab7/mod-khotools
+LAB7_PREP_ENV := LAB7_SERIES=$(CURDIR)/kernel-patch/v7/series
+LAB7_RUN_ENV = LAB7_CONFIG=$(abspath $(LAB7_DIR))/config.sh
+endif
 LAB7_TOOLS = $(O)/tools/khowalk $(O)/tools/khodump $(KT_BIN)
 
 SLOW_TESTS += $(LAB7_TESTS)
@@ -37,12 +46,12 @@ lab7-check:
 	$(Q)$(MAKE) --no-print-directory SAN=1 lab7-check-run
 
 lab7-check-run: all lab7-prep
-	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh $(LAB7_TESTS)
+	$(Q)$(LAB7_RUN_ENV) KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh $(LAB7_TESTS)
 
 # Always asked: quick when the kernel cache and the module are current.
 lab7-prep: $(LAB7_TOOLS) $(CRASH_SO)
 	$(call msg,LAB7,$(LAB7_DIR))
-	$(Q)tests/lab7/prepare.sh $(CURDIR) $(LAB7_DIR) $(LAB_CACHE) \
+	$(Q)$(LAB7_PREP_ENV) tests/lab7/prepare.sh $(CURDIR) $(LAB7_DIR) $(LAB_CACHE) \
 		$(LAB7_MOD_DIR) $(LAB7_TOOLS)
 	$(Q)printf '%s\n' "LAB7_SEED='$(LAB7_SEED)'" \
 		"LAB7_TIMEOUT='$(LAB7_TIMEOUT)'" \

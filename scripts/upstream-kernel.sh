@@ -120,22 +120,38 @@ variant=""
 fsum=$( (cat "$frag"; echo "recipe $RECIPE"; [ -z "$variant" ] || echo "$variant") |
 	sha256sum | cut -c1-16)
 key="$pkg=$pver $fsum"
+
+# The package is kept in $aptdir/src after the build: kernel-patch/v7 makes
+# its pristine git tree from it (the built tree has objects and .config).
+fetch_deb() {
+	echo "upstream-kernel: fetching $pkg=$pver from unstable" >&2
+	rm -f "$aptdir"/*.deb
+	(cd "$aptdir" && apt_priv download "$pkg=$pver" >/dev/null 2>"$aptdir/download.log") ||
+		{ cat "$aptdir/download.log" >&2; die "cannot download '$pkg=$pver'"; }
+	deb=$(ls "$aptdir"/*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || die "apt-get download left no .deb"
+}
+keep_deb() {
+	mkdir -p "$aptdir/src"
+	rm -f "$aptdir"/src/*.deb
+	mv "$1" "$aptdir/src/"
+}
+
 if [ -r "$out/current" ]; then
 	cur=$(cat "$out/current")
 	d=$out/$cur
 	if [ -r "$d/key" ] && [ "$(cat "$d/key")" = "$key" ] && [ -s "$d/$img" ] &&
 		[ -s "$d/vmlinux" ] && [ -s "$d/build/Module.symvers" ]; then
+		if ! ls "$aptdir"/src/"${pkg}_"*.deb >/dev/null 2>&1; then
+			fetch_deb
+			keep_deb "$deb"
+		fi
 		echo "$cur"
 		exit 0
 	fi
 fi
 
-echo "upstream-kernel: fetching $pkg=$pver from unstable" >&2
-rm -f "$aptdir"/*.deb
-(cd "$aptdir" && apt_priv download "$pkg=$pver" >/dev/null 2>"$aptdir/download.log") ||
-	{ cat "$aptdir/download.log" >&2; die "cannot download '$pkg=$pver'"; }
-deb=$(ls "$aptdir"/*.deb 2>/dev/null | head -n 1)
-[ -n "$deb" ] || die "apt-get download left no .deb"
+fetch_deb
 
 work=$out/.work
 rm -rf "$work"
@@ -144,7 +160,8 @@ dpkg -x "$deb" "$work/root" || die "cannot unpack '$deb'"
 tarball=$(ls "$work"/root/usr/src/linux-source-7.*.tar.* 2>/dev/null | head -n 1)
 [ -n "$tarball" ] || die "'$deb' has no usr/src/linux-source-7.*.tar.*"
 tar -C "$work" -xf "$tarball" || die "cannot unpack '$tarball'"
-rm -rf "$work/root" "$deb"
+rm -rf "$work/root"
+keep_deb "$deb"
 src=$(ls -d "$work"/linux-source-7.* | head -n 1)
 
 start=$(date +%s)

@@ -333,7 +333,8 @@ static int trace(struct kt_state *s, struct kt_attach *a, struct kt_opts *o)
 		kt_events_header(s);
 	else if (!o->c.json)
 		fprintf(stderr, "khotrace: tracing (%s view; keys from %s); %s\n",
-			kt_view_names[o->view], a->radix_keys ?
+			kt_view_names[o->view], a->radix_tp ?
+			"tracepoints kho_radix_add/kho_radix_del" : a->radix_keys ?
 			"kho_radix_add_page/kho_radix_del_page" : "the KHO API",
 			o->cmd ? "until the command exits" : "Ctrl-C to end");
 	if (o->cmd) {
@@ -462,12 +463,15 @@ int main(int argc, char **argv)
 	if (o.list) {
 		if (o.c.json) {
 			json_bool(&s.j, "btf", a.have_btf);
-			json_str(&s.j, "keys_from", a.radix_keys ? "radix" : "api");
+			json_str(&s.j, "keys_from", a.radix_tp ? "tracepoints" :
+				 a.radix_keys ? "radix" : "api");
 		} else {
 			fprintf(s.out, "kernel BTF: %s\n", a.have_btf ?
 				(o.btf ? o.btf : "/sys/kernel/btf/vmlinux") :
 				"none (kprobes only; CO-RE needs --btf FILE to load)");
-			fprintf(s.out, "keys from: %s\n", a.radix_keys ?
+			fprintf(s.out, "keys from: %s\n", a.radix_tp ?
+				"tracepoints kho_radix_add/kho_radix_del (the API calls give context)" :
+				a.radix_keys ?
 				"kho_radix_add_page/kho_radix_del_page (the API calls give context)" :
 				"the KHO API calls (the block probes count only what they miss)");
 		}

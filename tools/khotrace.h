@@ -76,6 +76,7 @@ struct kt_attach {
 	struct kt_hook hooks[KT_NR_HOOKS];
 	bool have_btf;
 	bool radix_keys;		/* keys from kho_radix_add/del_page */
+	bool radix_tp;			/* ... seen by their tracepoints */
 	struct kho_trace_bpf *skel;
 };
 

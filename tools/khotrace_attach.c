@@ -64,9 +64,9 @@ static const struct kt_hook hook_table[KT_NR_HOOKS] = {
 	{ .name = "kho_preserve_phys", .fn = KT_FN_PRESERVE_PHYS, .kind = H_API,
 	  .upstream = "int kho_preserve_phys(phys_addr_t phys, size_t size)" },
 	{ .name = "kho_radix_add", .fn = KT_FN_TP_ADD, .kind = H_TP_ADD,
-	  .upstream = "tracepoint kho_radix:kho_radix_add(pfn, order, key, level)" },
+	  .upstream = "tracepoint kho_radix_add(pfn, order, key, ...): kernel-patch (6.12 kho_radix:, 7.x kho:)" },
 	{ .name = "kho_radix_del", .fn = KT_FN_TP_DEL, .kind = H_TP_DEL,
-	  .upstream = "tracepoint kho_radix:kho_radix_del(pfn, order, key, level)" },
+	  .upstream = "tracepoint kho_radix_del(pfn, order, key, ...): kernel-patch (6.12 kho_radix:, 7.x kho:)" },
 	{ .name = "kho_radix_add_page", .fn = KT_FN_RADIX_ADD_PAGE, .kind = H_BLK_ADD,
 	  .upstream = "int kho_radix_add_page(struct kho_radix_tree *tree, unsigned long pfn, unsigned int order)" },
 	{ .name = "kho_radix_del_page", .fn = KT_FN_RADIX_DEL_PAGE, .kind = H_BLK_DEL,
@@ -335,18 +335,26 @@ int kt_plan(struct kt_attach *a, struct kt_opts *o)
 
 	/* One source of per-block events: tracepoints, kho-v2, kho-v1. */
 	a->radix_keys = false;
+	a->radix_tp = false;
 	if (tpa->in_kallsyms && tpd->in_kallsyms && !o->no_tp) {
 		blk_add = tpa;
 		blk_del = tpd;
 		tpa->mode = tpd->mode = M_TP;
 		snprintf(tpa->why, sizeof(tpa->why), "raw tracepoint (%s)", tpa->ksym_mod);
 		snprintf(tpd->why, sizeof(tpd->why), "raw tracepoint (%s)", tpd->ksym_mod);
+		/* Fired inside the radix add and delete themselves, like the
+		 * kho-v2 pair below: every block whatever split it. */
+		a->radix_keys = true;
+		a->radix_tp = true;
 	} else if (blk[0]->mode != M_NONE && blk[1]->mode != M_NONE) {
 		blk_add = blk[0];
 		blk_del = blk[1];
 		/* Every block of the radix tree passes here, whatever the API
-		 * call around it split: the keys come from these. */
-		a->radix_keys = true;
+		 * call around it split: the keys come from these. Not on a
+		 * kernel with our 7.x series (it has the tracepoints): there
+		 * kho_preserve_pages() adds its blocks past
+		 * kho_radix_add_page(), so the API gives the keys. */
+		a->radix_keys = !tpa->in_kallsyms;
 	} else if (blk[2]->mode != M_NONE && blk[3]->mode != M_NONE) {
 		blk_add = blk[2];
 		blk_del = blk[3];
@@ -364,7 +372,7 @@ int kt_plan(struct kt_attach *a, struct kt_opts *o)
 	}
 	if (blk_add)
 		keyed++;
-	if (a->radix_keys)
+	if (a->radix_keys && !a->radix_tp)
 		for (int i = 0; i < 2; i++) {
 			size_t l = strlen(blk[i]->why);
 

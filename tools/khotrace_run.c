@@ -283,7 +283,8 @@ void kt_print_counts(struct kt_state *s, double secs)
 
 	if (s->o->c.json) {
 		json_double(j, "duration_s", secs);
-		json_str(j, "keys_from", s->a->radix_keys ? "radix" : "api");
+		json_str(j, "keys_from", s->a->radix_tp ? "tracepoints" :
+			 s->a->radix_keys ? "radix" : "api");
 		json_open(j, "counts", '{');
 		json_uint(j, "key_events", c[KT_C_KEY_EVENTS]);
 		json_uint(j, "preserves", c[KT_C_PRESERVES]);

@@ -26,24 +26,46 @@ static uint64_t key_phys(const struct kt_state *s, uint64_t key, unsigned int *o
 
 /* ------------------------------------------------------------- stacks */
 
-/* Frames of a stack, without the tracer's own (BPF program, trampoline). */
+/* A frame of the tracer's own: a BPF program or trampoline, or a raw
+ * tracepoint's plumbing (bpf_trace_runN, __bpf_trace_<class>,
+ * __traceiter_<event>). */
+static bool tracer_frame(const struct ksym *k)
+{
+	return !strncmp(k->name, "bpf_prog_", 9) || !strncmp(k->name, "bpf_trampoline_", 15) ||
+	       !strncmp(k->name, "bpf_trace_run", 13) || !strncmp(k->name, "__bpf_trace_", 12) ||
+	       !strncmp(k->name, "__traceiter_", 12);
+}
+
+/*
+ * Frames of a stack, without the tracer's own. Everything up to the last
+ * tracer frame goes: above a trampoline are only the traced KHO function
+ * and the tracer, and with a guessing unwinder (the lab's tinyconfig has
+ * UNWINDER_GUESS) stale return addresses left there by the BPF program's
+ * helpers, which no attach mode should report. A stack is then the same
+ * whichever mode took it: fexit at the trampoline, a raw tracepoint inside
+ * the radix function, or a kprobe.
+ */
 static int stack_frames(const struct kt_state *s, int32_t id, uint64_t *ips, int max)
 {
 	uint64_t raw[KT_MAX_STACK];
-	int n = 0, i = 0;
+	int n = 0, i = 0, from = 0, len;
 
 	if (id < 0 || s->stacks_fd < 0)
 		return 0;
 	memset(raw, 0, sizeof(raw));
 	if (bpf_map_lookup_elem(s->stacks_fd, &id, raw))
 		return 0;
-	for (; i < KT_MAX_STACK && raw[i]; i++) {
+	for (len = 0; len < KT_MAX_STACK && raw[len]; len++) {
+		const struct ksym *k = ksyms_find(s->ks, raw[len]);
+
+		if (k && tracer_frame(k))
+			from = len + 1;
+	}
+	for (i = from; i < len; i++) {
 		const struct ksym *k = ksyms_find(s->ks, raw[i]);
 
-		/* The tracer's own frames come first: BPF programs and
-		 * trampolines, unnamed unless bpf_jit_kallsyms is set. */
-		if (n == 0 && (!k || !strncmp(k->name, "bpf_prog_", 9) ||
-			       !strncmp(k->name, "bpf_trampoline_", 15)))
+		/* BPF programs are unnamed unless bpf_jit_kallsyms is set. */
+		if (n == 0 && !k)
 			continue;
 		if (n < max)
 			ips[n++] = raw[i];

@@ -4,12 +4,16 @@
 
 . "$KHO_SRC/tests/lab/tap.sh"
 
-# LAB7_CONFIG: another lab's configuration (the arm64 lab's, one per page
-# size); its config.sh says which QEMU, console and memory boot it.
+# LAB7_CONFIG: another prepared lab: the arm64 lab's (one per page size;
+# its config.sh says which QEMU, console and memory boot it) or the
+# patched kernel's (lab7-khotools). LAB7_MEM in the environment wins
+# over the lab's (the measurements need more memory).
 cfg=${LAB7_CONFIG:-$KHO_BUILD/lab7/config.sh}
 [ -r "$cfg" ] || bail "no $cfg (make lab-check prepares the lab)"
+mem_env=${LAB7_MEM:-}
 LAB7_QEMU=qemu-system-x86_64 LAB7_QEMU_ARGS="" LAB7_CONSOLE=ttyS0 LAB7_MEM=2G LAB7_APPEND=""
 . "$cfg"
+[ -z "$mem_env" ] || LAB7_MEM=$mem_env
 for f in "$LAB7_KERNEL" "$LAB7_INITRD" "$KHOWALK" "$KHODUMP"; do
 	[ -s "$f" ] || bail "missing '$f'"
 done

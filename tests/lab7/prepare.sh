@@ -53,8 +53,15 @@ arm64)
 	;;
 *) die "unknown KERNEL_ARCH '$arch'" ;;
 esac
-kver=$("$src/scripts/upstream-kernel.sh" "$cache" "$frag") ||
-	die "no upstream kernel"
+# LAB7_SERIES=DIR: the kernel with that series applied (kernel-patch/v7).
+if [ -n "${LAB7_SERIES:-}" ]; then
+	[ "$arch" = x86_64 ] || die "LAB7_SERIES is for the x86-64 kernel"
+	kver=$("$src/scripts/upstream-kernel-patched.sh" "$cache" "$frag" "$LAB7_SERIES") ||
+		die "no patched upstream kernel"
+else
+	kver=$("$src/scripts/upstream-kernel.sh" "$cache" "$frag") ||
+		die "no upstream kernel"
+fi
 kdir=$kcache/$kver
 [ -s "$kdir/$image" ] && [ -f "$kdir/build/Makefile" ] ||
 	die "incomplete kernel cache '$kdir'"
@@ -87,7 +94,7 @@ $cc -static -O2 -Wall -Wextra -Werror -o "$dir/lab7-handover" \
 
 pkg=$(cat "$kdir/key" | cut -d' ' -f1)
 printf '%s\n' \
-	"LAB7_KVER='$kver'" \
+	"LAB7_KVER='$(cat "$kdir/version")'" \
 	"LAB7_PKG='$pkg'" \
 	"LAB7_BUILD_SECONDS='$(cat "$kdir/build-seconds")'" \
 	"LAB7_KERNEL='$kdir/$image'" \

@@ -16,7 +16,8 @@ D=$LAB7_DIR/trace
 R=$D/r
 run7 "$D" "the 7.x guest ran khotrace" "lab7.mode=trace" "wait:LAB7: END" "quit"
 for s in tr_list tr_list_json tr_churn tr_churn_done tr_churn_text tr_top tr_events tr_luo \
-	tr_luo_truth; do
+	tr_luo_truth tr_churn_fentry tr_top_fentry tr_luo_fentry tr_luo_truth_fentry \
+	tr_churn_kprobe; do
 	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
 	expect_eq "$(cat "$R/$s.rc")" 0 "$s exits 0"
 done
@@ -47,20 +48,33 @@ API = ["kho_preserve_folio", "kho_unpreserve_folio", "kho_preserve_pages",
        "kho_alloc_preserve", "kho_unpreserve_free"]
 RADIX = ["kho_radix_add_page", "kho_radix_del_page"]
 
+TPS = ["kho_radix_add", "kho_radix_del"]
+TP = False      # the kernel has our 7.x series' tracepoints
 lj = doc("tr_list_json")
 if lj:
     ap = {a["name"]: a for a in lj["attach_points"]}
-    res(all(ap[n]["attach"] == "fentry" and ap[n]["object"] == "vmlinux" for n in API + RADIX),
-        "--list: the 7.x KHO API, kho_alloc_preserve/kho_unpreserve_free and "
-        "kho_radix_add_page/kho_radix_del_page are fentry/fexit in vmlinux's BTF",
-        [(n, ap[n]["attach"], ap[n]["why"]) for n in API + RADIX])
+    TP = ap["kho_radix_add"]["attach"] == "tracepoint"
+    if TP:
+        res(all(ap[n]["attach"] == "fentry" and ap[n]["object"] == "vmlinux" for n in API) and
+            all(ap[n]["attach"] == "tracepoint" for n in TPS) and
+            all(ap[n]["attach"] == "-" for n in RADIX),
+            "--list (patched kernel): the KHO API is fentry/fexit, the blocks come from the "
+            "tracepoints kho_radix_add/kho_radix_del, not from probes on the radix functions",
+            [(n, ap[n]["attach"], ap[n]["why"]) for n in API + RADIX + TPS])
+    else:
+        res(all(ap[n]["attach"] == "fentry" and ap[n]["object"] == "vmlinux" for n in API + RADIX),
+            "--list: the 7.x KHO API, kho_alloc_preserve/kho_unpreserve_free and "
+            "kho_radix_add_page/kho_radix_del_page are fentry/fexit in vmlinux's BTF",
+            [(n, ap[n]["attach"], ap[n]["why"]) for n in API + RADIX])
     res(all(norm(ap[n].get("signature", "")) == ap[n]["upstream"] for n in API + RADIX),
         "--list: their BTF signatures are the ones khotrace expects",
         [(ap[n].get("signature"), ap[n]["upstream"]) for n in API + RADIX
          if norm(ap[n].get("signature", "")) != ap[n]["upstream"]])
-    res(lj.get("keys_from") == "radix", "--list: keys from the radix events", lj.get("keys_from"))
+    res(lj.get("keys_from") == ("tracepoints" if TP else "radix"),
+        "--list: keys from the radix events", lj.get("keys_from"))
 lt = open(f"{R}/tr_list").read()
-res("keys from: kho_radix_add_page/kho_radix_del_page" in lt,
+res(("keys from: tracepoints kho_radix_add/kho_radix_del" if TP else
+     "keys from: kho_radix_add_page/kho_radix_del_page") in lt,
     "--list (text): says where the keys come from", lt[:300])
 
 def loop_stacks(d, pairs):
@@ -113,7 +127,8 @@ d = doc("tr_events")
 if d:
     ev = [e for e in d["events"] if e["op"] in ("preserve", "unpreserve")]
     res([e["op"] for e in ev] == ["preserve", "unpreserve"] * 2 and
-        all(e["source"] in RADIX and e["api"] in ("kho_preserve_folio", "kho_unpreserve_folio")
+        all(e["source"] in (TPS if TP else RADIX) and
+            e["api"] in ("kho_preserve_folio", "kho_unpreserve_folio")
             and e["caller"].startswith("lab_loop_write+") for e in ev),
         "events: preserve, unpreserve twice; seen by the radix probes, under the API call, "
         "from lab_loop_write", [(e["op"], e["api"], e["source"], e["caller"]) for e in ev])
@@ -143,6 +158,49 @@ if d:
     c = d["counts"]
     res(c["preserves"] == c["unpreserves"] and c["preserves"] > 0 and d["lost"]["total"] == 0,
         "LUO: every preserve undone when the sessions close, nothing lost", (c, d["lost"]))
+
+# Every attach mode sees the same: the default (tracepoint on a patched
+# kernel, fentry otherwise) against fentry on the radix functions and
+# kprobes on them, on the same workloads.
+def counts(d):
+    # inner_skipped is the tracer's bookkeeping (block events it left to
+    # the API call around them), which differs by mode by design.
+    return {k: v for k, v in d["counts"].items() if k != "inner_skipped"}
+
+def churn_view(d):
+    return (counts(d), d["churn_keys"], d["lost"]["total"],
+            [(k["key"], k["phys"], k["order"], k["preserves"], k["unpreserves"],
+              k["represerves"], k["preserved"]) for k in d["keys"]],
+            sorted((p["preserve_caller"].split("+")[0], p["unpreserve_caller"].split("+")[0])
+                   for p in d["stack_pairs"]))
+
+def top_view(d):
+    return ([(p["preserves"], p["unpreserves"]) for p in d["processes"]
+             if p["preserves"] or p["unpreserves"]],
+            sorted((s["api"], s["preserves"], s["unpreserves"]) for s in d["stacks"]
+                   if s["preserves"] or s["unpreserves"]))
+
+def luo_view(d, truth):
+    pages = [int(l.split()[2], 16) for l in open(f"{R}/{truth}") if l.startswith("folio ")]
+    blocks = [(int(k["phys"], 16), 4096 << k["order"]) for k in d["keys"]]
+    covered = all(any(b <= p < b + n for b, n in blocks) for p in pages)
+    return (counts(d), d["lost"]["total"], len(d["keys"]),
+            sorted(k["order"] for k in d["keys"]), len(pages), covered)
+
+base = {"churn": doc("tr_churn"), "top": doc("tr_top"), "luo": doc("tr_luo")}
+c, t, l, k = doc("tr_churn_fentry"), doc("tr_top_fentry"), doc("tr_luo_fentry"), doc("tr_churn_kprobe")
+if c and t and l and k and all(base.values()):
+    for m, d in (("fentry", c), ("kprobe", k)):
+        res(churn_view(d) == churn_view(base["churn"]),
+            f"modes: churn with {m} is the default mode's (counts, keys, callers)",
+            (churn_view(d), churn_view(base["churn"])))
+    res(top_view(t) == top_view(base["top"]),
+        "modes: top with fentry is the default mode's (processes, API stacks)",
+        (top_view(t), top_view(base["top"])))
+    res(luo_view(l, "tr_luo_truth_fentry") == luo_view(base["luo"], "tr_luo_truth"),
+        "modes: the LUO preserve path with fentry is the default mode's (counts, keys per "
+        "order, every memfd page covered)",
+        (luo_view(l, "tr_luo_truth_fentry"), luo_view(base["luo"], "tr_luo_truth")))
 PY
 while IFS= read -r line; do
 	case "$line" in

@@ -19,6 +19,11 @@
  *   lab7-handover check SEED
  *       in the second kernel: retrieve every session and memfd by name
  *       and token and compare sizes and contents with the ground truth
+ *   lab7-handover memfd-time MIB REPS
+ *       REPS times: a session with one memfd of MIB MiB (every page
+ *       allocated), the time LIVEUPDATE_SESSION_PRESERVE_FD takes and the
+ *       time closing the session takes (it unpreserves), CLOCK_MONOTONIC
+ *       ns: "memfd_preserve_ns N" and "memfd_unpreserve_ns N" lines
  *
  * Ground truth lines (stdout):
  *   session NAME
@@ -44,6 +49,7 @@
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LU_TYPE 0xBA
@@ -246,8 +252,53 @@ static void do_kexec(const char *kernel, const char *initrd, const char *cmdline
 	die("reboot(RB_KEXEC)");
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int memfd_time(unsigned long mib, unsigned long reps)
+{
+	int dev = open("/dev/liveupdate", O_RDWR);
+
+	if (dev < 0)
+		die("open /dev/liveupdate");
+	for (unsigned long r = 0; r < reps; r++) {
+		struct lu_session cs = { .size = sizeof(cs) };
+		struct lu_fd pf = { .size = sizeof(pf), .token = 0x7000 + r };
+		uint64_t t0, t1, t2;
+		int fd = memfd_create("lab7-time", 0);
+
+		if (fd < 0)
+			die("memfd_create");
+		if (fallocate(fd, 0, 0, (off_t)mib << 20) < 0)
+			die("fallocate memfd");
+		snprintf((char *)cs.name, LU_NAME_LEN, "lab-time-%lu", r);
+		if (ioctl(dev, LU_CREATE_SESSION, &cs) < 0)
+			die("LIVEUPDATE_IOCTL_CREATE_SESSION");
+		pf.fd = fd;
+		t0 = now_ns();
+		if (ioctl(cs.fd, LU_PRESERVE_FD, &pf) < 0)
+			die("LIVEUPDATE_SESSION_PRESERVE_FD");
+		t1 = now_ns();
+		close(cs.fd);
+		t2 = now_ns();
+		close(fd);
+		printf("memfd_preserve_ns %" PRIu64 "\nmemfd_unpreserve_ns %" PRIu64 "\n",
+		       t1 - t0, t2 - t1);
+		fflush(stdout);
+	}
+	close(dev);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "memfd-time"))
+		return memfd_time(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (argc == 6 && !strcmp(argv[1], "luo")) {
 		luo(strtoul(argv[2], NULL, 0));
 		do_kexec(argv[3], argv[4], argv[5]);
@@ -267,6 +318,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "usage: lab7-handover luo SEED KERNEL INITRD CMDLINE | "
 		"kexec KERNEL INITRD CMDLINE | preserve SEED | hold SEED | "
-		"check SEED\n");
+		"check SEED | memfd-time MIB REPS\n");
 	return 2;
 }

@@ -35,12 +35,32 @@
  *          preserved (the order-2 folio unpreserved, its first and third
  *          pages preserved again one by one): a state `khodump preflight`
  *          must call no-go. truth still lists the blob as first preserved
+ *
+ * With measure=1 the module preserves nothing at load and offers instead
+ * (kernel-patch/v7 measurements; times in CPU cycles, get_cycles(): the
+ * lab guest's only clocksource is refined-jiffies, 4 ms a tick, since
+ * tinyconfig has no HPET or ACPI PM timer to calibrate the TSC against,
+ * while TCG's TSC runs at the host's constant rate):
+ *  keys    (write "N") preserve keys 0 .. N-1 of its fixed key set and
+ *          keep them ("0": unpreserve those); key i is a block of order
+ *          i % 10 at offset 1 << order in chunk (i / 10) % LAB_POOL_CHUNKS
+ *          of a pool of order-10 allocations spread over the guest's RAM
+ *          (lowest address first), so keys never overlap
+ *  churn   (write "N") preserve keys 0 .. N-1, then unpreserve them
+ *  range   (write "NR REPS") REPS times kho_preserve_pages() and
+ *          kho_unpreserve_pages() of the NR - 1 pages from page 1 of the
+ *          contiguous 1 GiB (NR = 262144 pages) allocated at load, so the
+ *          range is unaligned and split into blocks of orders 0 .. 17
+ *  result  the last command's result, "name value" lines; "keys" adds
+ *          "chunk I 0xPHYS" for each pool chunk
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/kexec_handover.h>
+#include <linux/timex.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -54,6 +74,10 @@
 static ulong seed = 1;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "seed of the random set of preserved memory");
+
+static bool measure;
+module_param(measure, bool, 0444);
+MODULE_PARM_DESC(measure, "preserve nothing at load; offer the measurement files");
 
 #define LAB_MAX_FOLIOS	48
 #define LAB_MAX_BLOCKS	512
@@ -407,6 +431,243 @@ static const struct file_operations lab_gap_fops = {
 	.write = lab_gap_write,
 };
 
+
+/* ---- measure=1: metadata after churn, time of a range ---- */
+
+#define LAB_POOL_CHUNKS	128		/* order-10 chunks: 512 MiB */
+#define LAB_POOL_ORDER	10
+#define LAB_KEY_ORDERS	10
+#define LAB_MAX_KEYS	(LAB_POOL_CHUNKS * LAB_KEY_ORDERS)
+
+static struct page *pool[LAB_POOL_CHUNKS];
+static unsigned long keys_kept;
+static struct page *range_area;
+static unsigned long range_area_pages;
+static char result_text[8192];
+static struct debugfs_blob_wrapper result_blob = { .data = result_text };
+static DEFINE_MUTEX(measure_lock);
+
+static void lab_key(unsigned long i, unsigned long *pfn, unsigned int *order)
+{
+	*order = i % LAB_KEY_ORDERS;
+	*pfn = page_to_pfn(pool[(i / LAB_KEY_ORDERS) % LAB_POOL_CHUNKS]) +
+	       (1UL << *order);
+}
+
+/* Preserve keys [from, to); on failure unpreserve what this call added. */
+static int lab_keys_add(unsigned long from, unsigned long to)
+{
+	unsigned long i, pfn;
+	unsigned int order;
+	int err;
+
+	for (i = from; i < to; i++) {
+		lab_key(i, &pfn, &order);
+		err = kho_preserve_pages(pfn_to_page(pfn), 1UL << order);
+		if (err) {
+			while (i-- > from) {
+				lab_key(i, &pfn, &order);
+				kho_unpreserve_pages(pfn_to_page(pfn), 1UL << order);
+			}
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void lab_keys_del(unsigned long from, unsigned long to)
+{
+	unsigned long i, pfn;
+	unsigned int order;
+
+	for (i = from; i < to; i++) {
+		lab_key(i, &pfn, &order);
+		kho_unpreserve_pages(pfn_to_page(pfn), 1UL << order);
+	}
+}
+
+static void lab_result(const char *fmt, ...)
+{
+	size_t len = strlen(result_text);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(result_text + len, sizeof(result_text) - len, fmt, ap);
+	va_end(ap);
+	result_blob.size = strlen(result_text);
+}
+
+static int lab_page_cmp(const void *a, const void *b)
+{
+	unsigned long x = page_to_pfn(*(struct page * const *)a);
+	unsigned long y = page_to_pfn(*(struct page * const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The pool: LAB_POOL_CHUNKS order-10 chunks spread evenly over the memory
+ * the allocator could give (up to LAB_POOL_TRY chunks are taken, sorted by
+ * address, every k-th kept, the rest freed), so that keys land in leaves
+ * across the guest's RAM as a long-running host's preservations would.
+ */
+#define LAB_POOL_TRY	640
+
+static int lab_pool_alloc(void)
+{
+	struct page **all;
+	unsigned int i, n = 0, step;
+
+	all = kcalloc(LAB_POOL_TRY, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	while (n < LAB_POOL_TRY) {
+		all[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+				     LAB_POOL_ORDER);
+		if (!all[n])
+			break;
+		n++;
+	}
+	if (n < LAB_POOL_CHUNKS) {
+		while (n)
+			__free_pages(all[--n], LAB_POOL_ORDER);
+		kfree(all);
+		return -ENOMEM;
+	}
+	sort(all, n, sizeof(*all), lab_page_cmp, NULL);
+	step = n / LAB_POOL_CHUNKS;
+	for (i = 0; i < n; i++) {
+		if (i % step == 0 && i / step < LAB_POOL_CHUNKS)
+			pool[i / step] = all[i];
+		else
+			__free_pages(all[i], LAB_POOL_ORDER);
+	}
+	kfree(all);
+	pr_info("kho_lab7: pool of %u chunks from 0x%llx to 0x%llx (1 in %u of %u)\n",
+		LAB_POOL_CHUNKS, (u64)PFN_PHYS(page_to_pfn(pool[0])),
+		(u64)PFN_PHYS(page_to_pfn(pool[LAB_POOL_CHUNKS - 1])), step, n);
+	return 0;
+}
+
+static int lab_measure_range(unsigned long nr, unsigned long reps)
+{
+	unsigned long r;
+	u64 t0, t1, t2;
+	int err;
+
+	/* The area allocated at load (LAB_RANGE_PAGES), or none. */
+	if (!range_area)
+		return -ENOMEM;
+	if (nr != range_area_pages || reps > 1000)
+		return -EINVAL;
+	lab_result("range_phys 0x%llx\nrange_pages %lu\n",
+		   (u64)PFN_PHYS(page_to_pfn(range_area) + 1), nr - 1);
+	for (r = 0; r < reps; r++) {
+		t0 = get_cycles();
+		err = kho_preserve_pages(range_area + 1, nr - 1);
+		t1 = get_cycles();
+		if (err)
+			return err;
+		kho_unpreserve_pages(range_area + 1, nr - 1);
+		t2 = get_cycles();
+		lab_result("range_preserve_cycles %llu\nrange_unpreserve_cycles %llu\n",
+			   t1 - t0, t2 - t1);
+	}
+	return 0;
+}
+
+static ssize_t lab_measure_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	const char *what = file->f_path.dentry->d_name.name;
+	unsigned long a = 0, b = 0;
+	char buf[64];
+	u64 t0, t1, t2;
+	int err = 0;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	if (sscanf(buf, "%lu %lu", &a, &b) < 1)
+		return -EINVAL;
+
+	mutex_lock(&measure_lock);
+	result_text[0] = 0;
+	result_blob.size = 0;
+	if (!strcmp(what, "keys")) {
+		if (a > LAB_MAX_KEYS) {
+			err = -EINVAL;
+		} else if (a > keys_kept) {
+			err = lab_keys_add(keys_kept, a);
+			if (!err)
+				keys_kept = a;
+		} else {
+			lab_keys_del(a, keys_kept);
+			keys_kept = a;
+		}
+		lab_result("keys %lu\n", keys_kept);
+		/* Where the pool is, to compare key sets across boots. */
+		for (a = 0; a < LAB_POOL_CHUNKS; a++)
+			lab_result("chunk %lu 0x%llx\n", a,
+				   (u64)PFN_PHYS(page_to_pfn(pool[a])));
+	} else if (!strcmp(what, "churn")) {
+		if (a > LAB_MAX_KEYS || keys_kept) {
+			err = -EINVAL;
+		} else {
+			t0 = get_cycles();
+			err = lab_keys_add(0, a);
+			t1 = get_cycles();
+			if (!err)
+				lab_keys_del(0, a);
+			t2 = get_cycles();
+			lab_result("churn_keys %lu\nchurn_preserve_cycles %llu\nchurn_unpreserve_cycles %llu\n",
+				   a, t1 - t0, t2 - t1);
+		}
+	} else if (!strcmp(what, "range")) {
+		err = lab_measure_range(a, b);
+	} else {
+		err = -EINVAL;
+	}
+	mutex_unlock(&measure_lock);
+	return err ? err : count;
+}
+
+static const struct file_operations lab_measure_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_measure_write,
+};
+
+/* 1 GiB, a power of two: alloc_contig_pages() aligns its search to it. */
+#define LAB_RANGE_PAGES	(1UL << (30 - PAGE_SHIFT))
+
+static int lab_measure_init(void)
+{
+	int err;
+
+	/*
+	 * First, while a whole aligned GiB is still free: movable, so that
+	 * ZONE_MOVABLE (movablecore= on the measure run's command line),
+	 * which only ever holds movable pages, can give it.
+	 */
+	range_area = alloc_contig_pages(LAB_RANGE_PAGES,
+					GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0, NULL);
+	if (range_area)
+		range_area_pages = LAB_RANGE_PAGES;
+	err = lab_pool_alloc();
+	if (err)
+		return err;
+	lab_dir = debugfs_create_dir("kho_lab7", NULL);
+	debugfs_create_file("keys", 0200, lab_dir, NULL, &lab_measure_fops);
+	debugfs_create_file("churn", 0200, lab_dir, NULL, &lab_measure_fops);
+	debugfs_create_file("range", 0200, lab_dir, NULL, &lab_measure_fops);
+	debugfs_create_blob("result", 0444, lab_dir, &result_blob);
+	pr_info("kho_lab7: measure mode, %u pool chunks of order %u\n",
+		LAB_POOL_CHUNKS, LAB_POOL_ORDER);
+	return 0;
+}
+
 static int __init kho_lab7_init(void)
 {
 	struct lab_raw *raw;
@@ -415,6 +676,8 @@ static int __init kho_lab7_init(void)
 
 	if (!kho_is_enabled())
 		return -EOPNOTSUPP;
+	if (measure)
+		return lab_measure_init();
 	rng_state = seed;
 
 	err = lab_add_folios();

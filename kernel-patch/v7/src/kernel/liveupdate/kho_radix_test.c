@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the KHO radix tree: freeing of emptied nodes and range
+ * preservation. Included from kexec_handover.c, whose static helpers they
+ * call; every test builds its own tree, the one KHO hands over is not
+ * touched.
+ */
+#include <kunit/test.h>
+
+#define KHO_TEST_MAX_BLOCKS 256
+
+static struct {
+	phys_addr_t phys[KHO_TEST_MAX_BLOCKS];
+	unsigned int order[KHO_TEST_MAX_BLOCKS];
+	unsigned int n;
+	bool overflow;
+} kho_test_seen;
+
+static int kho_test_collect(phys_addr_t phys, unsigned int order)
+{
+	if (kho_test_seen.n == KHO_TEST_MAX_BLOCKS) {
+		kho_test_seen.overflow = true;
+		return -E2BIG;
+	}
+	kho_test_seen.phys[kho_test_seen.n] = phys;
+	kho_test_seen.order[kho_test_seen.n] = order;
+	kho_test_seen.n++;
+	return 0;
+}
+
+static void kho_test_tree_init(struct kunit *test, struct kho_radix_tree *tree)
+{
+	tree->root = (struct kho_radix_node *)get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tree->root);
+	mutex_init(&tree->lock);
+}
+
+/* Tree pages under @node at @level; *@empty counts the empty ones. */
+static unsigned long kho_test_count(struct kho_radix_node *node,
+				    unsigned int level, unsigned long *empty)
+{
+	struct kho_radix_leaf *leaf = (struct kho_radix_leaf *)node;
+	unsigned long n = 1;
+	bool any = false;
+	unsigned int i;
+
+	if (!level) {
+		if (bitmap_empty(leaf->bitmap, 1 << KHO_BITMAP_SIZE_LOG2))
+			(*empty)++;
+		return 1;
+	}
+	for (i = 0; i < ARRAY_SIZE(node->table); i++) {
+		if (!node->table[i])
+			continue;
+		any = true;
+		n += kho_test_count(phys_to_virt(node->table[i]), level - 1,
+				    empty);
+	}
+	if (!any)
+		(*empty)++;
+	return n;
+}
+
+/* Tree pages in @tree; fails the test if a node other than the root is empty. */
+static unsigned long kho_test_nodes(struct kunit *test,
+				    struct kho_radix_tree *tree)
+{
+	unsigned long empty = 0, n;
+
+	n = kho_test_count(tree->root, KHO_TREE_MAX_DEPTH - 1, &empty);
+	/* The root of an empty tree is the one empty node allowed. */
+	KUNIT_EXPECT_EQ(test, empty, n == 1 ? 1UL : 0UL);
+	return n;
+}
+
+static void kho_test_tree_destroy(struct kunit *test,
+				  struct kho_radix_tree *tree)
+{
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, tree), 1UL);
+	free_page((unsigned long)tree->root);
+}
+
+/* One block: a full path is allocated, and all of it is freed on delete. */
+static void kho_test_del_frees_path(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+
+	kho_test_tree_init(test, &tree);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x12345, 0), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	kho_radix_del_page(&tree, 0x12345, 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree), 1UL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(tree.root, 0, PAGE_SIZE));
+	kho_test_tree_destroy(test, &tree);
+}
+
+/* A leaf shared by two blocks stays until the second one goes. */
+static void kho_test_del_keeps_shared(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+
+	kho_test_tree_init(test, &tree);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x100000, 0), 0);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x100001, 0), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	kho_radix_del_page(&tree, 0x100000, 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	memset(&kho_test_seen, 0, sizeof(kho_test_seen));
+	KUNIT_ASSERT_EQ(test, kho_radix_walk_tree(&tree, kho_test_collect), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_seen.n, 1U);
+	KUNIT_EXPECT_EQ(test, kho_test_seen.phys[0], PFN_PHYS(0x100001));
+	kho_radix_del_page(&tree, 0x100001, 0);
+	kho_test_tree_destroy(test, &tree);
+}
+
+/*
+ * Preserve/unpreserve churn of scattered keys: the tree returns to the root
+ * after every cycle instead of keeping every node it ever had.
+ */
+static void kho_test_churn(struct kunit *test)
+{
+	const unsigned long nr = 500;
+	struct kho_radix_tree tree;
+	unsigned long i, top = 0;
+	int cycle;
+
+	kho_test_tree_init(test, &tree);
+	for (cycle = 0; cycle < 3; cycle++) {
+		for (i = 0; i < nr; i++)
+			KUNIT_ASSERT_EQ(test,
+					kho_radix_add_page(&tree, i << 20 | i, i % 4), 0);
+		if (!cycle)
+			top = kho_test_nodes(test, &tree);
+		else
+			KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree), top);
+		for (i = 0; i < nr; i++)
+			kho_radix_del_page(&tree, i << 20 | i, i % 4);
+		KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree), 1UL);
+	}
+	KUNIT_EXPECT_GT(test, top, nr);
+	kho_test_tree_destroy(test, &tree);
+}
+
+/* Blocks of a walk, sorted by physical address then order, for comparison. */
+static void kho_test_walk(struct kunit *test, struct kho_radix_tree *tree,
+			  phys_addr_t *phys, unsigned int *order,
+			  unsigned int *n)
+{
+	memset(&kho_test_seen, 0, sizeof(kho_test_seen));
+	KUNIT_ASSERT_EQ(test, kho_radix_walk_tree(tree, kho_test_collect), 0);
+	KUNIT_ASSERT_FALSE(test, kho_test_seen.overflow);
+	memcpy(phys, kho_test_seen.phys, sizeof(kho_test_seen.phys));
+	memcpy(order, kho_test_seen.order, sizeof(kho_test_seen.order));
+	*n = kho_test_seen.n;
+}
+
+/*
+ * A range goes in as the same blocks, in the same nodes, as one
+ * kho_radix_add_page() per block of the split kho_preserve_pages() always
+ * made, and comes out the same way. The pfns are real memory: the split
+ * asks which NUMA node a pfn is on.
+ */
+static void kho_test_range_same_blocks(struct kunit *test)
+{
+	static const unsigned long cases[][2] = {
+		{ 0, 1 }, { 1, 1 }, { 0, 1024 }, { 1, 1023 }, { 3, 1000 },
+		{ 512, 512 }, { 511, 2 }, { 7, 513 }, { 1023, 1 }, { 100, 824 },
+	};
+	phys_addr_t *phys_a, *phys_b;
+	unsigned int *order_a, *order_b;
+	unsigned int na, nb, c;
+	struct page *page;
+	unsigned long base;
+
+	phys_a = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*phys_a), GFP_KERNEL);
+	phys_b = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*phys_b), GFP_KERNEL);
+	order_a = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*order_a), GFP_KERNEL);
+	order_b = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*order_b), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, phys_a && phys_b && order_a && order_b);
+	page = alloc_pages(GFP_KERNEL, 10);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	base = page_to_pfn(page);
+
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned long start = base + cases[c][0];
+		unsigned long end = start + cases[c][1];
+		struct kho_radix_tree a, b;
+		unsigned long pfn, nodes_a, nodes_b;
+
+		kho_test_tree_init(test, &a);
+		kho_test_tree_init(test, &b);
+		KUNIT_ASSERT_EQ(test, kho_radix_add_range(&a, start, end), 0);
+		for (pfn = start; pfn < end; ) {
+			unsigned int o = __kho_preserve_pages_order(pfn, end);
+
+			KUNIT_ASSERT_EQ(test, kho_radix_add_page(&b, pfn, o), 0);
+			pfn += 1UL << o;
+		}
+		kho_test_walk(test, &a, phys_a, order_a, &na);
+		kho_test_walk(test, &b, phys_b, order_b, &nb);
+		KUNIT_EXPECT_EQ_MSG(test, na, nb, "range +%lu, %lu pages",
+				    cases[c][0], cases[c][1]);
+		KUNIT_EXPECT_EQ(test, memcmp(phys_a, phys_b, na * sizeof(*phys_a)), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(order_a, order_b, na * sizeof(*order_a)), 0);
+		nodes_a = kho_test_nodes(test, &a);
+		nodes_b = kho_test_nodes(test, &b);
+		KUNIT_EXPECT_EQ(test, nodes_a, nodes_b);
+
+		__kho_unpreserve(&a, start, end);
+		__kho_unpreserve(&b, start, end);
+		kho_test_tree_destroy(test, &a);
+		kho_test_tree_destroy(test, &b);
+	}
+	__free_pages(page, 10);
+}
+
+/*
+ * Blocks preserved before a range stay when the range is taken out again,
+ * and a range over already-preserved blocks leaves them preserved.
+ */
+static void kho_test_range_beside(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+	struct page *page;
+	unsigned long base;
+
+	page = alloc_pages(GFP_KERNEL, 10);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	base = page_to_pfn(page);
+	kho_test_tree_init(test, &tree);
+
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, base + 1024 - 2, 1), 0);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_range(&tree, base + 3, base + 900), 0);
+	__kho_unpreserve(&tree, base + 3, base + 900);
+	memset(&kho_test_seen, 0, sizeof(kho_test_seen));
+	KUNIT_ASSERT_EQ(test, kho_radix_walk_tree(&tree, kho_test_collect), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_seen.n, 1U);
+	KUNIT_EXPECT_EQ(test, kho_test_seen.phys[0], PFN_PHYS(base + 1024 - 2));
+	KUNIT_EXPECT_EQ(test, kho_test_seen.order[0], 1U);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	kho_radix_del_page(&tree, base + 1024 - 2, 1);
+	kho_test_tree_destroy(test, &tree);
+	__free_pages(page, 10);
+}
+
+static struct kunit_case kho_radix_test_cases[] = {
+	KUNIT_CASE(kho_test_del_frees_path),
+	KUNIT_CASE(kho_test_del_keeps_shared),
+	KUNIT_CASE(kho_test_churn),
+	KUNIT_CASE(kho_test_range_same_blocks),
+	KUNIT_CASE(kho_test_range_beside),
+	{}
+};
+
+static struct kunit_suite kho_radix_test_suite = {
+	.name = "kho_radix",
+	.test_cases = kho_radix_test_cases,
+};
+
+kunit_test_suite(kho_radix_test_suite);
