@@ -8,8 +8,9 @@ TOOLS += khodump
 KHODUMP_TEST_DIR := $(O)/tests/khodump
 KHODUMP_BUILDER := $(KHODUMP_TEST_DIR)/mkkhodump
 
-$(KHODUMP_BUILDER): tests/khodump/mkkhodump.c mk/khodump.mk | $(KHODUMP_TEST_DIR)/
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lfdt
+$(KHODUMP_BUILDER): tests/khodump/mkkhodump.c tests/gen/khoimg.c tests/gen/khoimg.h \
+		mk/khodump.mk | $(KHODUMP_TEST_DIR)/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS) -lfdt
 
 TEST_DEPS += $(KHODUMP_BUILDER) $(O)/tools/khodump $(O)/tools/khowalk
 FAST_TESTS += $(sort $(wildcard tests/khodump/*.t))

@@ -32,6 +32,8 @@
 #include <libfdt.h>
 #include <zlib.h>
 
+#include "khoimg.h"
+
 #ifndef KHOTOOLS_VERSION
 #define KHOTOOLS_VERSION "unknown"
 #endif
@@ -224,6 +226,18 @@ static const char *prog = "mkkhoimg";
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void kig_die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -543,21 +557,26 @@ static int bm_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static struct kig_geom geom(const struct gen *g)
+{
+	return (struct kig_geom){ g->shift, g->order0, g->lbits, g->tbits,
+				  g->levels };
+}
+
 static uint64_t radix_key(const struct gen *g, uint64_t phys,
 			  unsigned int order)
 {
-	/* KHO_ABI §1.3: the order bit at order0 - order, then the PA shifted
-	 * down by PAGE_SHIFT + order. */
-	return (1ULL << (g->order0 - order)) | (phys >> (g->shift + order));
+	struct kig_geom k = geom(g);
+
+	return kig_key(&k, phys, order);
 }
 
 static uint64_t radix_index(const struct gen *g, uint64_t key,
 			    unsigned int level)
 {
-	if (!level)
-		return key & ((1ULL << g->lbits) - 1);
-	return (key >> (g->lbits + g->tbits * (level - 1))) &
-	       ((1ULL << g->tbits) - 1);
+	struct kig_geom k = geom(g);
+
+	return kig_index(&k, key, level);
 }
 
 static struct page *table_at(const struct gen *g, uint64_t phys,
@@ -575,34 +594,28 @@ static struct page *table_at(const struct gen *g, uint64_t phys,
 	return p;
 }
 
+/* The encoder's view of the arena (khoimg.h). */
+static uint8_t *tree_page(void *ctx, uint64_t phys)
+{
+	return table_at(ctx, phys, NULL)->data;
+}
+
+static uint64_t tree_alloc(void *ctx, unsigned int level)
+{
+	struct gen *g = ctx;
+
+	return alloc_meta(g, level ? PK_TABLE : PK_LEAF, level)->pfn << g->shift;
+}
+
+static const struct kig_tree_ops tree_ops = { tree_page, tree_alloc };
+
 static void radix_set(struct gen *g, uint64_t phys, unsigned int order,
 		      bool on)
 {
-	uint64_t key = radix_key(g, phys, order), bit;
-	struct page *node = table_at(g, g->root, NULL);
+	struct kig_geom k = geom(g);
 
-	for (unsigned int lv = g->levels; lv >= 1; lv--) {
-		uint8_t *ent = node->data + radix_index(g, key, lv) * 8;
-		uint64_t child = rd64(ent);
-
-		if (!child) {
-			struct page *np;
-
-			if (!on)
-				die("internal: clearing an absent key");
-			np = alloc_meta(g, lv == 1 ? PK_LEAF : PK_TABLE,
-					lv - 1);
-			wr64(ent, np->pfn << g->shift);
-			node = np;
-		} else {
-			node = table_at(g, child, NULL);
-		}
-	}
-	bit = radix_index(g, key, 0);
-	if (on)
-		node->data[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	else
-		node->data[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	if (!kig_tree_set(&k, &tree_ops, g, g->root, phys, order, on))
+		die("internal: clearing an absent key");
 }
 
 /*
@@ -2588,18 +2601,11 @@ static uint8_t *vmcoreinfo_note(const struct gen *g, size_t *len_ret,
 				size_t *desc_off_ret, size_t *desc_len_ret)
 {
 	char *text = vmcoreinfo_text(g);
-	size_t tl = strlen(text), nl = sizeof("VMCOREINFO");
-	size_t len = 12 + ((nl + 3) & ~3u) + ((tl + 3) & ~3u);
-	uint8_t *n = xcalloc(len, 1);
+	uint8_t *n;
 
-	wr32(n, (uint32_t)nl);
-	wr32(n + 4, (uint32_t)tl);
-	wr32(n + 8, 0);
-	memcpy(n + 12, "VMCOREINFO", nl);
-	memcpy(n + 12 + ((nl + 3) & ~3u), text, tl);
-	*desc_off_ret = 12 + ((nl + 3) & ~3u);
-	*desc_len_ret = tl;
-	*len_ret = len;
+	*desc_len_ret = strlen(text);
+	n = kig_note("VMCOREINFO", 0, text, *desc_len_ret, len_ret,
+		     desc_off_ret);
 	free(text);
 	return n;
 }
@@ -2836,16 +2842,13 @@ static const uint8_t *dump_page(const struct gen *g, const struct ram_pool *rp,
 
 static void write_elf(const struct gen *g, const char *path)
 {
-	size_t notelen = 0, descoff, desclen, ph = 0;
-	uint64_t nruns, off, total, data, pfn, prev = 0, i = 0;
+	size_t notelen = 0, descoff, desclen;
+	uint64_t nruns, pfn;
 	uint8_t *note = NULL;
 	struct ram_pool rp = { 0 };
-	struct outbuf ob;
+	struct kig_core core;
 	struct dump_it it;
-	Elf64_Ehdr eh;
-	Elf64_Phdr *phdr;
 	long pool;
-	int fd;
 
 	dump_count(g, &nruns);
 	if (g->c.vmcoreinfo)
@@ -2854,71 +2857,18 @@ static void write_elf(const struct gen *g, const char *path)
 		die("%" PRIu64 " PT_LOADs: too many for e_phnum", nruns);
 	if (g->c.set_ram)
 		ram_pool_init(g, &rp, false);
-	phdr = xcalloc(nruns + 1, sizeof(*phdr));
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (Elf64_Half)(nruns + !!note);
-	off = sizeof(eh) + eh.e_phnum * sizeof(Elf64_Phdr);
-	if (note) {
-		phdr[ph].p_type = PT_NOTE;
-		phdr[ph].p_offset = off;
-		phdr[ph].p_filesz = notelen;
-		phdr[ph].p_memsz = notelen;
-		ph++;
-		off += notelen;
-	}
-	off = (off + g->ps - 1) & ~(g->ps - 1);
-	data = off;
-	dump_it_init(&it, g);
-	while (dump_it_next(&it, &pfn, &pool)) {
-		if (i++ && pfn == prev + 1) {
-			phdr[ph - 1].p_filesz += g->ps;
-			phdr[ph - 1].p_memsz += g->ps;
-		} else {
-			phdr[ph].p_type = PT_LOAD;
-			phdr[ph].p_flags = PF_R | PF_W | PF_X;
-			phdr[ph].p_offset = off;
-			phdr[ph].p_paddr = pfn << g->shift;
-			phdr[ph].p_vaddr = DIRECT_MAP + (pfn << g->shift);
-			phdr[ph].p_filesz = g->ps;
-			phdr[ph].p_memsz = g->ps;
-			phdr[ph].p_align = g->ps;
-			ph++;
-		}
-		prev = pfn;
-		off += g->ps;
-	}
-	dump_it_free(&it);
-	total = off;
-	fd = xcreat(path);
-	xpwrite(fd, &eh, sizeof(eh), 0, path);
-	xpwrite(fd, phdr, ph * sizeof(*phdr), sizeof(eh), path);
-	if (note)
-		xpwrite(fd, note, notelen, phdr[0].p_offset, path);
-	ob = (struct outbuf){ .fd = fd, .path = path, .off = data,
-			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	kig_core_init(&core, g->ps, DIRECT_MAP, note, notelen, true);
 	dump_it_init(&it, g);
 	while (dump_it_next(&it, &pfn, &pool))
-		ob_put(&ob, dump_page(g, &rp, pfn, pool), g->ps);
-	ob_flush(&ob);
+		kig_core_load(&core, pfn << g->shift, g->ps, true);
+	dump_it_free(&it);
+	kig_core_open(&core, path);
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool))
+		kig_core_put(&core, dump_page(g, &rp, pfn, pool), g->ps);
 	dump_it_free(&it);
 	/* cut short on request, to test readers against truncated cores */
-	if (ftruncate(fd, (off_t)(g->truncate_elf < total ?
-				  total - g->truncate_elf : 0)))
-		die("cannot size '%s': %s", path, strerror(errno));
-	xclose(fd, path);
-	free(ob.buf);
-	free(phdr);
+	kig_core_close(&core, g->truncate_elf);
 	free(note);
 	ram_pool_free(&rp);
 }

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * khoimg: the radix tree encoder and the ELF core writer the test and
+ * benchmark generators share (khoimg.h says why it stands apart from lib/).
+ */
+#include "khoimg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+uint8_t *kig_tree_node(const struct kig_geom *g, const struct kig_tree_ops *ops,
+		       void *ctx, uint64_t root, uint64_t key, unsigned int level,
+		       bool create)
+{
+	uint8_t *node = ops->page(ctx, root);
+	uint64_t cur = root;
+
+	for (unsigned int lv = g->levels; lv > level; lv--) {
+		uint64_t idx = kig_index(g, key, lv), child;
+
+		/* entries are little endian, as is every host we run on */
+		memcpy(&child, node + idx * 8, 8);
+		if (!child) {
+			if (!create)
+				return NULL;
+			child = ops->alloc(ctx, lv - 1);
+			/* the allocation may have moved the parent */
+			memcpy(ops->page(ctx, cur) + idx * 8, &child, 8);
+		}
+		cur = child;
+		node = ops->page(ctx, child);
+	}
+	return node;
+}
+
+bool kig_tree_set(const struct kig_geom *g, const struct kig_tree_ops *ops,
+		  void *ctx, uint64_t root, uint64_t pa, unsigned int order,
+		  bool on)
+{
+	uint64_t key = kig_key(g, pa, order), bit = kig_index(g, key, 0);
+	uint8_t *leaf = kig_tree_node(g, ops, ctx, root, key, 0, on);
+
+	if (!leaf)
+		return false;
+	if (on)
+		leaf[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	else
+		leaf[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	return true;
+}
+
+static void *kig_calloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		kig_die("out of memory");
+	return p;
+}
+
+static void wr32le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint8_t *kig_note(const char *name, uint32_t type, const void *desc,
+		  size_t desc_len, size_t *len, size_t *desc_off)
+{
+	size_t nl = strlen(name) + 1, doff = 12 + ((nl + 3) & ~(size_t)3);
+	size_t l = doff + ((desc_len + 3) & ~(size_t)3);
+	uint8_t *n = kig_calloc(l, 1);
+
+	wr32le(n, (uint32_t)nl);
+	wr32le(n + 4, (uint32_t)desc_len);
+	wr32le(n + 8, type);
+	memcpy(n + 12, name, nl);
+	memcpy(n + doff, desc, desc_len);
+	*len = l;
+	if (desc_off)
+		*desc_off = doff;
+	return n;
+}
+
+#define KIG_OUTBUF (1u << 20)
+
+void kig_core_init(struct kig_core *c, uint64_t ps, uint64_t vbase,
+		   const void *note, size_t notelen, bool note_memsz)
+{
+	memset(c, 0, sizeof(*c));
+	c->ps = ps;
+	c->vbase = vbase;
+	c->note = note;
+	c->notelen = notelen;
+	c->note_memsz = note_memsz;
+	c->fd = -1;
+	c->cap = 64;
+	c->ph = kig_calloc(c->cap, sizeof(*c->ph));
+	if (note) {
+		c->ph[0].p_type = PT_NOTE;
+		c->ph[0].p_filesz = notelen;
+		c->ph[0].p_memsz = note_memsz ? notelen : 0;
+		c->nph = 1;
+	}
+}
+
+void kig_core_load(struct kig_core *c, uint64_t pa, uint64_t len, bool merge)
+{
+	Elf64_Phdr *last = c->nph ? &c->ph[c->nph - 1] : NULL;
+
+	if (merge && last && last->p_type == PT_LOAD &&
+	    last->p_paddr + last->p_filesz == pa) {
+		last->p_filesz += len;
+		last->p_memsz += len;
+		return;
+	}
+	if (c->nph == c->cap) {
+		c->ph = realloc(c->ph, 2 * c->cap * sizeof(*c->ph));
+		if (!c->ph)
+			kig_die("out of memory");
+		c->cap *= 2;
+	}
+	c->ph[c->nph++] = (Elf64_Phdr){
+		.p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+		.p_paddr = pa, .p_vaddr = c->vbase + pa,
+		.p_filesz = len, .p_memsz = len, .p_align = c->ps,
+	};
+}
+
+size_t kig_core_nloads(const struct kig_core *c)
+{
+	return c->nph - !!c->note;
+}
+
+static void kig_pwrite(const struct kig_core *c, const void *buf, size_t len,
+		       uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(c->fd, p, len, (off_t)off);
+
+		if (n <= 0)
+			kig_die("cannot write '%s': %s", c->path,
+				n ? strerror(errno) : "short write");
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+}
+
+void kig_core_open(struct kig_core *c, const char *path)
+{
+	Elf64_Ehdr eh = { 0 };
+	uint64_t off;
+
+	if (c->nph >= PN_XNUM)
+		kig_die("%zu program headers: too many for e_phnum", c->nph);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh.e_type = ET_CORE;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = (Elf64_Half)c->nph;
+	/* the note right after the headers, the data from the next page */
+	off = sizeof(eh) + c->nph * sizeof(Elf64_Phdr);
+	if (c->note) {
+		c->ph[0].p_offset = off;
+		off += c->notelen;
+	}
+	off = (off + c->ps - 1) & ~(c->ps - 1);
+	for (size_t i = !!c->note; i < c->nph; i++) {
+		c->ph[i].p_offset = off;
+		off += c->ph[i].p_filesz;
+	}
+	c->total = off;
+	c->path = path;
+	c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (c->fd < 0)
+		kig_die("cannot create '%s': %s", path, strerror(errno));
+	kig_pwrite(c, &eh, sizeof(eh), 0);
+	kig_pwrite(c, c->ph, c->nph * sizeof(*c->ph), sizeof(eh));
+	if (c->note)
+		kig_pwrite(c, c->note, c->notelen, c->ph[0].p_offset);
+	c->off = c->nph > !!c->note ? c->ph[!!c->note].p_offset : off;
+	c->buf = kig_calloc(1, KIG_OUTBUF);
+	c->len = 0;
+}
+
+static void kig_flush(struct kig_core *c)
+{
+	kig_pwrite(c, c->buf, c->len, c->off);
+	c->off += c->len;
+	c->len = 0;
+}
+
+void kig_core_put(struct kig_core *c, const void *p, size_t len)
+{
+	if (c->len + len > KIG_OUTBUF)
+		kig_flush(c);
+	if (len > KIG_OUTBUF) {
+		kig_pwrite(c, p, len, c->off);
+		c->off += len;
+		return;
+	}
+	memcpy(c->buf + c->len, p, len);
+	c->len += len;
+}
+
+void kig_core_skip(struct kig_core *c, uint64_t len)
+{
+	kig_flush(c);
+	c->off += len;
+}
+
+void kig_core_close(struct kig_core *c, uint64_t cut)
+{
+	kig_flush(c);
+	if (ftruncate(c->fd, (off_t)(cut < c->total ? c->total - cut : 0)))
+		kig_die("cannot size '%s': %s", c->path, strerror(errno));
+	if (close(c->fd))
+		kig_die("cannot write '%s': %s", c->path, strerror(errno));
+	free(c->buf);
+	free(c->ph);
+	c->buf = NULL;
+	c->ph = NULL;
+	c->fd = -1;
+}
