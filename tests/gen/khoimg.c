@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * khoimg: the radix tree encoder and the ELF core writer the test and
- * benchmark generators share (khoimg.h says why it stands apart from lib/).
+ * khoimg: the ELF core writer the test and benchmark generators share
+ * (khoimg.h says why it stands apart from lib/; the tree encoder is inline
+ * there, so that the unit tests' simulated trees need no extra object).
  */
 #include "khoimg.h"
 
@@ -10,47 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-uint8_t *kig_tree_node(const struct kig_geom *g, const struct kig_tree_ops *ops,
-		       void *ctx, uint64_t root, uint64_t key, unsigned int level,
-		       bool create)
-{
-	uint8_t *node = ops->page(ctx, root);
-	uint64_t cur = root;
-
-	for (unsigned int lv = g->levels; lv > level; lv--) {
-		uint64_t idx = kig_index(g, key, lv), child;
-
-		/* entries are little endian, as is every host we run on */
-		memcpy(&child, node + idx * 8, 8);
-		if (!child) {
-			if (!create)
-				return NULL;
-			child = ops->alloc(ctx, lv - 1);
-			/* the allocation may have moved the parent */
-			memcpy(ops->page(ctx, cur) + idx * 8, &child, 8);
-		}
-		cur = child;
-		node = ops->page(ctx, child);
-	}
-	return node;
-}
-
-bool kig_tree_set(const struct kig_geom *g, const struct kig_tree_ops *ops,
-		  void *ctx, uint64_t root, uint64_t pa, unsigned int order,
-		  bool on)
-{
-	uint64_t key = kig_key(g, pa, order), bit = kig_index(g, key, 0);
-	uint8_t *leaf = kig_tree_node(g, ops, ctx, root, key, 0, on);
-
-	if (!leaf)
-		return false;
-	if (on)
-		leaf[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	else
-		leaf[bit / 8] &= (uint8_t)~(1u << (bit % 8));
-	return true;
-}
 
 static void *kig_calloc(size_t n, size_t sz)
 {

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void __attribute__((noreturn, format(printf, 1, 2)))
 kig_die(const char *fmt, ...);
@@ -77,17 +78,52 @@ struct kig_tree_ops {
  * The node at @level on the path of @key below @root, its missing tables
  * and node created on the way when @create, else NULL where the path ends.
  */
-uint8_t *kig_tree_node(const struct kig_geom *g, const struct kig_tree_ops *ops,
-		       void *ctx, uint64_t root, uint64_t key, unsigned int level,
-		       bool create);
+static inline uint8_t *
+kig_tree_node(const struct kig_geom *g, const struct kig_tree_ops *ops,
+	      void *ctx, uint64_t root, uint64_t key, unsigned int level,
+	      bool create)
+{
+	uint8_t *node = ops->page(ctx, root);
+	uint64_t cur = root;
+
+	for (unsigned int lv = g->levels; lv > level; lv--) {
+		uint64_t idx = kig_index(g, key, lv), child;
+
+		/* entries are little endian, as is every host we run on */
+		memcpy(&child, node + idx * 8, 8);
+		if (!child) {
+			if (!create)
+				return NULL;
+			child = ops->alloc(ctx, lv - 1);
+			/* the allocation may have moved the parent */
+			memcpy(ops->page(ctx, cur) + idx * 8, &child, 8);
+		}
+		cur = child;
+		node = ops->page(ctx, child);
+	}
+	return node;
+}
 
 /*
  * Set (creating the path) or clear the bit of block @pa of @order. Clearing
  * a key whose path is absent is the caller's mistake: false, nothing done.
  */
-bool kig_tree_set(const struct kig_geom *g, const struct kig_tree_ops *ops,
-		  void *ctx, uint64_t root, uint64_t pa, unsigned int order,
-		  bool on);
+static inline bool
+kig_tree_set(const struct kig_geom *g, const struct kig_tree_ops *ops,
+	     void *ctx, uint64_t root, uint64_t pa, unsigned int order,
+	     bool on)
+{
+	uint64_t key = kig_key(g, pa, order), bit = kig_index(g, key, 0);
+	uint8_t *leaf = kig_tree_node(g, ops, ctx, root, key, 0, on);
+
+	if (!leaf)
+		return false;
+	if (on)
+		leaf[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	else
+		leaf[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	return true;
+}
 
 /* ---- the ELF core writer ---- */
 
