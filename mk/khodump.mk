@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # khodump: the tool, its test-data builder and its tests.
 # The builder (tests/khodump/mkkhodump.c) writes KHO state into simulated
-# memory from a text spec; it links libfdt only, never lib/ (DESIGN §4).
+# memory from a text spec; it links libfdt and the tests' own writer
+# (tests/gen/khoimg.c), never lib/ (DESIGN §4).
 
 TOOLS += khodump
 

@@ -4,10 +4,11 @@
  * upstream defines, written into simulated physical memory from a text
  * spec and dumped as an ELF vmcore, a root FDT file and a debugfs tree.
  *
- * Independent of lib/ (DESIGN.md §4): the radix-tree writer, the blob
- * layouts and the ELF writer are written here from the ABI text
- * (KHO_ABI.md §1, §5, with the upstream files the decoders cite), using
- * libfdt's sequential-write API the way the kernel does.
+ * Independent of lib/ (DESIGN.md §4): the blob layouts are written here
+ * from the ABI text (KHO_ABI.md §1, §5, with the upstream files the
+ * decoders cite), using libfdt's sequential-write API the way the kernel
+ * does; the radix tree and the ELF core come from the tests' own writer,
+ * tests/gen/khoimg.h.
  *
  * Spec, one directive per line ('#' starts a comment):
  *   compatible S          root compatible (default kho-v3); sub-nodes use
