@@ -26,7 +26,6 @@
 #include <elf.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,23 +58,10 @@ static uint64_t rng_state;
 static uint64_t nblocks, nranges, preserved, last_end = UINT64_MAX;
 static uint64_t per_order[64];
 
-static void die(const char *msg)
-{
-	fprintf(stderr, "mkbenchtree: %s\n", msg);
-	exit(1);
-}
+const char *kig_prog = "mkbenchtree";
 
-void kig_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("mkbenchtree: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+/* Errors: "mkbenchtree: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(msg) kig_die("%s", msg)
 
 static uint64_t rng(void)
 {

@@ -39,6 +39,7 @@ $(O)/tools/khodump: $(KHODUMP_OBJS) $(O)/tools/common.o $(O)/tools/lines.o \
 # Kernel images for the preflight tests, from the boot protocol and ELF
 # documents (tests/khodump/mkkimage.c), never from tools/kimage.c.
 KHODUMP_MKKIMAGE := $(KHODUMP_TEST_DIR)/mkkimage
-$(KHODUMP_MKKIMAGE): tests/khodump/mkkimage.c mk/khodump.mk | $(KHODUMP_TEST_DIR)/
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+$(KHODUMP_MKKIMAGE): tests/khodump/mkkimage.c tests/gen/khoimg.c tests/gen/khoimg.h \
+		mk/khodump.mk | $(KHODUMP_TEST_DIR)/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS)
 TEST_DEPS += $(KHODUMP_MKKIMAGE)

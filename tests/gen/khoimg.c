@@ -8,9 +8,26 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+void kig_die_at(const char *file, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (file)
+		fprintf(stderr, "%s: %s:%u: ", kig_prog, file, line);
+	else
+		fprintf(stderr, "%s: ", kig_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
 
 static void *kig_calloc(size_t n, size_t sz)
 {
@@ -43,6 +60,20 @@ uint8_t *kig_note(const char *name, uint32_t type, const void *desc,
 	if (desc_off)
 		*desc_off = doff;
 	return n;
+}
+
+void kig_ehdr(Elf64_Ehdr *eh, uint16_t type)
+{
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh->e_type = type;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
 }
 
 #define KIG_OUTBUF (1u << 20)
@@ -114,21 +145,13 @@ static void kig_pwrite(const struct kig_core *c, const void *buf, size_t len,
 
 void kig_core_open(struct kig_core *c, const char *path)
 {
-	Elf64_Ehdr eh = { 0 };
+	Elf64_Ehdr eh;
 	uint64_t off;
 
 	if (c->nph >= PN_XNUM)
 		kig_die("%zu program headers: too many for e_phnum", c->nph);
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
+	kig_ehdr(&eh, ET_CORE);
 	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
 	eh.e_phentsize = sizeof(Elf64_Phdr);
 	eh.e_phnum = (Elf64_Half)c->nph;
 	/* the note right after the headers, the data from the next page */

@@ -17,8 +17,8 @@
  *    follows page aligned in segment order, written sequentially through
  *    a large buffer (dumps of tens of GiB), holes where the caller skips.
  *
- * Errors end the program through kig_die(), which each front-end defines
- * so that the message carries its own name.
+ * Errors end the program through kig_die(), "NAME: message" on stderr and
+ * exit status 1, NAME being kig_prog, which each front-end defines.
  */
 #ifndef KHOTOOLS_TESTS_KHOIMG_H
 #define KHOTOOLS_TESTS_KHOIMG_H
@@ -29,8 +29,13 @@
 #include <stdint.h>
 #include <string.h>
 
-void __attribute__((noreturn, format(printf, 1, 2)))
-kig_die(const char *fmt, ...);
+extern const char *kig_prog;
+
+/* "NAME: FILE:LINE: message" (the spec's place, none if @file is NULL),
+ * exit status 1. */
+void __attribute__((noreturn, format(printf, 3, 4)))
+kig_die_at(const char *file, unsigned int line, const char *fmt, ...);
+#define kig_die(...) kig_die_at(NULL, 0, __VA_ARGS__)
 
 /* ---- the radix tree encoder ---- */
 
@@ -126,6 +131,10 @@ kig_tree_set(const struct kig_geom *g, const struct kig_tree_ops *ops,
 }
 
 /* ---- the ELF core writer ---- */
+
+/* An x86_64 little-endian ELF64 header of @type, no tables yet: the
+ * caller places its program or section headers. */
+void kig_ehdr(Elf64_Ehdr *eh, uint16_t type);
 
 /* An ELF note as the kernel lays one out: header, name, descriptor, each
  * padded to 4 bytes. Returns a malloc'ed note of *len bytes; *desc_off is

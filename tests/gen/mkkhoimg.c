@@ -222,48 +222,23 @@ struct gen {
 	struct stats st;
 };
 
-static const char *prog = "mkkhoimg";
+const char *kig_prog = "mkkhoimg";
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
+/* Errors: "mkkhoimg: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(...) kig_die(__VA_ARGS__)
+
+/* The same after the spec's FILE:LINE when @l names one. */
+static const char *loc_file(const struct loc *l)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	return l ? l->file : NULL;
 }
 
-void kig_die(const char *fmt, ...)
+static unsigned int loc_line(const struct loc *l)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	return l ? l->line : 0;
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die_at(const struct loc *l, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (l)
-		fprintf(stderr, "%s: %s:%u: ", prog, l->file, l->line);
-	else
-		fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+#define die_at(l, ...) kig_die_at(loc_file(l), loc_line(l), __VA_ARGS__)
 
 static void *xcalloc(size_t n, size_t sz)
 {
@@ -3296,7 +3271,7 @@ static int golden(void)
 			}
 			if (nz != 1 || !page_get(g, child >> g->shift)) {
 				fprintf(stderr, "%s: golden 0x%" PRIx64 ": level "
-					"%u has %u entries\n", prog, t[i].pa,
+					"%u has %u entries\n", kig_prog, t[i].pa,
 					lv, nz);
 				bad = 1;
 				break;
@@ -3307,7 +3282,7 @@ static int golden(void)
 			node = page_get(g, child >> g->shift);
 			if ((node->kind == PK_LEAF) != (lv == 1)) {
 				fprintf(stderr, "%s: golden: wrong node kind\n",
-					prog);
+					kig_prog);
 				bad = 1;
 			}
 		}
@@ -3323,7 +3298,7 @@ static int golden(void)
 		}
 		if (nz != 1) {
 			fprintf(stderr, "%s: golden: leaf has %u words\n",
-				prog, nz);
+				kig_prog, nz);
 			bad = 1;
 		}
 		printf("| (0x%" PRIx64 ", %u) | 0x%" PRIx64 " | %s | word %"
@@ -3357,7 +3332,7 @@ static void usage(FILE *f)
 "  --golden              print the DESIGN.md golden-tree rows and exit\n"
 "  -h, --help            this text\n"
 "  -V, --version         version\n"
-"The spec language is described in tests/gen/README.md.\n", prog, prog);
+"The spec language is described in tests/gen/README.md.\n", kig_prog, kig_prog);
 }
 
 enum { O_RAW = 256, O_ELF, O_KDUMP, O_FDT, O_PAGES, O_RANGES, O_WALK,
@@ -3393,7 +3368,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("%s %s\n", prog, KHOTOOLS_VERSION);
+			printf("%s %s\n", kig_prog, KHOTOOLS_VERSION);
 			return 0;
 		case O_GOLDEN:
 			want_golden = true;
