@@ -76,8 +76,6 @@ void kig_ehdr(Elf64_Ehdr *eh, uint16_t type)
 	eh->e_ehsize = sizeof(*eh);
 }
 
-#define KIG_OUTBUF (1u << 20)
-
 void kig_core_init(struct kig_core *c, uint64_t ps, uint64_t vbase,
 		   const void *note, size_t notelen, bool note_memsz)
 {
@@ -87,7 +85,7 @@ void kig_core_init(struct kig_core *c, uint64_t ps, uint64_t vbase,
 	c->note = note;
 	c->notelen = notelen;
 	c->note_memsz = note_memsz;
-	c->fd = -1;
+	c->out.fd = -1;
 	c->cap = 64;
 	c->ph = kig_calloc(c->cap, sizeof(*c->ph));
 	if (note) {
@@ -126,16 +124,16 @@ size_t kig_core_nloads(const struct kig_core *c)
 	return c->nph - !!c->note;
 }
 
-static void kig_pwrite(const struct kig_core *c, const void *buf, size_t len,
-		       uint64_t off)
+void kig_pwrite(int fd, const void *buf, size_t len, uint64_t off,
+		const char *path)
 {
 	const uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pwrite(c->fd, p, len, (off_t)off);
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n <= 0)
-			kig_die("cannot write '%s': %s", c->path,
+			kig_die("cannot write '%s': %s", path,
 				n ? strerror(errno) : "short write");
 		p += n;
 		len -= (size_t)n;
@@ -143,10 +141,50 @@ static void kig_pwrite(const struct kig_core *c, const void *buf, size_t len,
 	}
 }
 
+void kig_out_start(struct kig_out *o, int fd, const char *path, uint64_t off)
+{
+	*o = (struct kig_out){ .fd = fd, .path = path, .off = off,
+			       .buf = kig_calloc(1, KIG_OUTBUF) };
+}
+
+static void kig_out_flush(struct kig_out *o)
+{
+	kig_pwrite(o->fd, o->buf, o->len, o->off, o->path);
+	o->off += o->len;
+	o->len = 0;
+}
+
+void kig_out_put(struct kig_out *o, const void *p, size_t len)
+{
+	if (o->len + len > KIG_OUTBUF)
+		kig_out_flush(o);
+	if (len > KIG_OUTBUF) {
+		kig_pwrite(o->fd, p, len, o->off, o->path);
+		o->off += len;
+		return;
+	}
+	memcpy(o->buf + o->len, p, len);
+	o->len += len;
+}
+
+void kig_out_skip(struct kig_out *o, uint64_t len)
+{
+	kig_out_flush(o);
+	o->off += len;
+}
+
+void kig_out_end(struct kig_out *o)
+{
+	kig_out_flush(o);
+	free(o->buf);
+	o->buf = NULL;
+}
+
 void kig_core_open(struct kig_core *c, const char *path)
 {
 	Elf64_Ehdr eh;
 	uint64_t off;
+	int fd;
 
 	if (c->nph >= PN_XNUM)
 		kig_die("%zu program headers: too many for e_phnum", c->nph);
@@ -166,55 +204,37 @@ void kig_core_open(struct kig_core *c, const char *path)
 		off += c->ph[i].p_filesz;
 	}
 	c->total = off;
-	c->path = path;
-	c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (c->fd < 0)
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
 		kig_die("cannot create '%s': %s", path, strerror(errno));
-	kig_pwrite(c, &eh, sizeof(eh), 0);
-	kig_pwrite(c, c->ph, c->nph * sizeof(*c->ph), sizeof(eh));
+	kig_pwrite(fd, &eh, sizeof(eh), 0, path);
+	kig_pwrite(fd, c->ph, c->nph * sizeof(*c->ph), sizeof(eh), path);
 	if (c->note)
-		kig_pwrite(c, c->note, c->notelen, c->ph[0].p_offset);
-	c->off = c->nph > !!c->note ? c->ph[!!c->note].p_offset : off;
-	c->buf = kig_calloc(1, KIG_OUTBUF);
-	c->len = 0;
-}
-
-static void kig_flush(struct kig_core *c)
-{
-	kig_pwrite(c, c->buf, c->len, c->off);
-	c->off += c->len;
-	c->len = 0;
+		kig_pwrite(fd, c->note, c->notelen, c->ph[0].p_offset, path);
+	kig_out_start(&c->out, fd, path,
+		      c->nph > !!c->note ? c->ph[!!c->note].p_offset : off);
 }
 
 void kig_core_put(struct kig_core *c, const void *p, size_t len)
 {
-	if (c->len + len > KIG_OUTBUF)
-		kig_flush(c);
-	if (len > KIG_OUTBUF) {
-		kig_pwrite(c, p, len, c->off);
-		c->off += len;
-		return;
-	}
-	memcpy(c->buf + c->len, p, len);
-	c->len += len;
+	kig_out_put(&c->out, p, len);
 }
 
 void kig_core_skip(struct kig_core *c, uint64_t len)
 {
-	kig_flush(c);
-	c->off += len;
+	kig_out_skip(&c->out, len);
 }
 
 void kig_core_close(struct kig_core *c, uint64_t cut)
 {
-	kig_flush(c);
-	if (ftruncate(c->fd, (off_t)(cut < c->total ? c->total - cut : 0)))
-		kig_die("cannot size '%s': %s", c->path, strerror(errno));
-	if (close(c->fd))
-		kig_die("cannot write '%s': %s", c->path, strerror(errno));
-	free(c->buf);
+	struct kig_out *o = &c->out;
+
+	kig_out_end(o);
+	if (ftruncate(o->fd, (off_t)(cut < c->total ? c->total - cut : 0)))
+		kig_die("cannot size '%s': %s", o->path, strerror(errno));
+	if (close(o->fd))
+		kig_die("cannot write '%s': %s", o->path, strerror(errno));
 	free(c->ph);
-	c->buf = NULL;
 	c->ph = NULL;
-	c->fd = -1;
+	o->fd = -1;
 }

@@ -142,6 +142,29 @@ void kig_ehdr(Elf64_Ehdr *eh, uint16_t type);
 uint8_t *kig_note(const char *name, uint32_t type, const void *desc,
 		  size_t desc_len, size_t *len, size_t *desc_off);
 
+/* pwrite() all of @buf at @off of @path's @fd, or die naming @path. */
+void kig_pwrite(int fd, const void *buf, size_t len, uint64_t off,
+		const char *path);
+
+/* Sequential output through a large buffer: dumps of tens of GiB. */
+#define KIG_OUTBUF (1u << 20)
+
+struct kig_out {
+	int fd;
+	const char *path;
+	uint8_t *buf;
+	size_t len;
+	uint64_t off;		/* file offset of buf[0] */
+};
+
+/* Writing @path's @fd from offset @off on. */
+void kig_out_start(struct kig_out *o, int fd, const char *path, uint64_t off);
+void kig_out_put(struct kig_out *o, const void *p, size_t len);
+/* Leave @len bytes unwritten (a hole: zeros). */
+void kig_out_skip(struct kig_out *o, uint64_t len);
+/* Write what is buffered and free the buffer (the file stays open). */
+void kig_out_end(struct kig_out *o);
+
 struct kig_core {
 	/* layout */
 	uint64_t ps;		/* page size: data alignment, p_align */
@@ -152,11 +175,7 @@ struct kig_core {
 	Elf64_Phdr *ph;		/* ph[0] is the PT_NOTE when there is a note */
 	size_t nph, cap;
 	/* output */
-	const char *path;
-	int fd;
-	uint8_t *buf;
-	size_t len;
-	uint64_t off;		/* file offset of buf[0] */
+	struct kig_out out;
 	uint64_t total;		/* the file's size once every load is written */
 };
 

@@ -2449,23 +2449,6 @@ static void xfclose(FILE *f, const char *path)
 		die("cannot write '%s': %s", path, strerror(errno));
 }
 
-static void xpwrite(int fd, const void *buf, size_t len, uint64_t off,
-		    const char *path)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n <= 0)
-			die("cannot write '%s': %s", path,
-			    n ? strerror(errno) : "short write");
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-}
-
 static int xcreat(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -2537,7 +2520,7 @@ static void write_raw(const struct gen *g, const char *path)
 			die("cannot size '%s': %s", fn, strerror(errno));
 		for (; k < n && v[k] < e; k++)
 			if (v[k] >= s)
-				xpwrite(fd, page_get(g, v[k])->data, g->ps,
+				kig_pwrite(fd, page_get(g, v[k])->data, g->ps,
 					(v[k] - s) << g->shift, fn);
 		xclose(fd, fn);
 		fprintf(args, "%s--raw %s@0x%" PRIx64, seg ? " " : "", fn,
@@ -2778,37 +2761,6 @@ static uint64_t dump_count(const struct gen *g, uint64_t *runs_ret)
 	return n;
 }
 
-/* Sequential output in large writes: dumps of tens of GiB. */
-struct outbuf {
-	int fd;
-	const char *path;
-	uint8_t *buf;
-	size_t len;
-	uint64_t off;		/* file offset of buf[0] */
-};
-
-#define OUTBUF_SIZE	(1u << 20)
-
-static void ob_flush(struct outbuf *o)
-{
-	xpwrite(o->fd, o->buf, o->len, o->off, o->path);
-	o->off += o->len;
-	o->len = 0;
-}
-
-static void ob_put(struct outbuf *o, const void *p, size_t len)
-{
-	if (o->len + len > OUTBUF_SIZE)
-		ob_flush(o);
-	if (len > OUTBUF_SIZE) {
-		xpwrite(o->fd, p, len, o->off, o->path);
-		o->off += len;
-		return;
-	}
-	memcpy(o->buf + o->len, p, len);
-	o->len += len;
-}
-
 static const uint8_t *dump_page(const struct gen *g, const struct ram_pool *rp,
 				uint64_t pfn, long pool)
 {
@@ -2880,7 +2832,7 @@ static void write_kdump(const struct gen *g, const char *path)
 	uint8_t *hdr, *note = NULL, *bm, *pds, *cbuf;
 	struct ram_pool rp = { 0 };
 	struct dump_it it;
-	struct outbuf ob;
+	struct kig_out ob;
 	bool have_zero = false;
 	long pool;
 	uLongf clen;
@@ -2922,7 +2874,7 @@ static void write_kdump(const struct gen *g, const char *path)
 	wr32(hdr + 460, 1);				/* nr_cpus */
 
 	fd = xcreat(path);
-	xpwrite(fd, hdr, bs, 0, path);
+	kig_pwrite(fd, hdr, bs, 0, path);
 	memset(hdr, 0, bs);
 	/* sub-header: phys_base 0, dump_level 31, no split */
 	wr32(hdr + 8, 31);
@@ -2933,26 +2885,25 @@ static void write_kdump(const struct gen *g, const char *path)
 		wr64(hdr + 56, notelen);		/* size_note */
 	}
 	wr64(hdr + 96, maxmapnr);			/* max_mapnr_64 */
-	xpwrite(fd, hdr, 104, bs, path);
+	kig_pwrite(fd, hdr, 104, bs, path);
 	if (note)
-		xpwrite(fd, note, notelen, bs + 104, path);
+		kig_pwrite(fd, note, notelen, bs + 104, path);
 
 	bm = xcalloc(1, bmlen);
 	for (uint64_t p = 0; p < maxmapnr; p++)
 		bm[p / 8] |= (uint8_t)(1u << (p % 8));
-	xpwrite(fd, bm, bmlen, bmoff, path);
+	kig_pwrite(fd, bm, bmlen, bmoff, path);
 	memset(bm, 0, bmlen);
 	dump_it_init(&it, g);
 	while (dump_it_next(&it, &pfn, &pool))
 		bm[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
 	dump_it_free(&it);
-	xpwrite(fd, bm, bmlen, bmoff + bmlen, path);
+	kig_pwrite(fd, bm, bmlen, bmoff + bmlen, path);
 
 	/* descriptors in batches, data through the output buffer */
-	pds = xcalloc(OUTBUF_SIZE / 24, 24);
+	pds = xcalloc(KIG_OUTBUF / 24, 24);
 	cbuf = xcalloc(1, compressBound((uLong)bs));
-	ob = (struct outbuf){ .fd = fd, .path = path, .off = dataoff,
-			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	kig_out_start(&ob, fd, path, dataoff);
 	dump_it_init(&it, g);
 	for (i = 0; dump_it_next(&it, &pfn, &pool); i++) {
 		const uint8_t *d = dump_page(g, &rp, pfn, pool);
@@ -2967,20 +2918,20 @@ static void write_kdump(const struct gen *g, const char *path)
 			wr64(pd, zero_off);
 			wr32(pd + 8, (uint32_t)bs);
 		} else if (pool >= 0 && rp.zlen && rp.zlen[pool]) {
-			ob_put(&ob, rp.z + (size_t)pool * rp.zcap, rp.zlen[pool]);
+			kig_out_put(&ob, rp.z + (size_t)pool * rp.zcap, rp.zlen[pool]);
 			wr64(pd, dataoff);
 			wr32(pd + 8, rp.zlen[pool]);
 			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
 			dataoff += rp.zlen[pool];
 		} else if (pool < 0 && !zero && g->c.kdump_compress &&
 			   zpage(cbuf, &clen, d, bs)) {
-			ob_put(&ob, cbuf, clen);
+			kig_out_put(&ob, cbuf, clen);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)clen);
 			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
 			dataoff += clen;
 		} else {
-			ob_put(&ob, d, bs);
+			kig_out_put(&ob, d, bs);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)bs);
 			if (zero) {
@@ -2989,16 +2940,15 @@ static void write_kdump(const struct gen *g, const char *path)
 			}
 			dataoff += bs;
 		}
-		if (npd == OUTBUF_SIZE / 24) {
-			xpwrite(fd, pds, npd * 24, pdoff + (i + 1 - npd) * 24, path);
+		if (npd == KIG_OUTBUF / 24) {
+			kig_pwrite(fd, pds, npd * 24, pdoff + (i + 1 - npd) * 24, path);
 			npd = 0;
 		}
 	}
-	xpwrite(fd, pds, npd * 24, pdoff + (i - npd) * 24, path);
-	ob_flush(&ob);
+	kig_pwrite(fd, pds, npd * 24, pdoff + (i - npd) * 24, path);
+	kig_out_end(&ob);
 	dump_it_free(&it);
 	xclose(fd, path);
-	free(ob.buf);
 	free(cbuf);
 	free(pds);
 	free(bm);
@@ -3162,7 +3112,7 @@ static void write_fdt(const struct gen *g, const char *path)
 	/* a corrupt totalsize cannot make the blob larger than its page */
 	if (len > g->ps)
 		len = g->ps;
-	xpwrite(fd, fdt, len, 0, path);
+	kig_pwrite(fd, fdt, len, 0, path);
 	xclose(fd, path);
 }
 
