@@ -38,12 +38,6 @@ static void *kig_calloc(size_t n, size_t sz)
 	return p;
 }
 
-static void wr32le(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 uint8_t *kig_note(const char *name, uint32_t type, const void *desc,
 		  size_t desc_len, size_t *len, size_t *desc_off)
 {
@@ -51,9 +45,9 @@ uint8_t *kig_note(const char *name, uint32_t type, const void *desc,
 	size_t l = doff + ((desc_len + 3) & ~(size_t)3);
 	uint8_t *n = kig_calloc(l, 1);
 
-	wr32le(n, (uint32_t)nl);
-	wr32le(n + 4, (uint32_t)desc_len);
-	wr32le(n + 8, type);
+	kig_wr_le(n, nl, 4);
+	kig_wr_le(n + 4, desc_len, 4);
+	kig_wr_le(n + 8, type, 4);
 	memcpy(n + 12, name, nl);
 	memcpy(n + doff, desc, desc_len);
 	*len = l;

@@ -37,6 +37,22 @@ void __attribute__((noreturn, format(printf, 3, 4)))
 kig_die_at(const char *file, unsigned int line, const char *fmt, ...);
 #define kig_die(...) kig_die_at(NULL, 0, __VA_ARGS__)
 
+/* Little-endian fields of @w bytes, whatever the host's order. */
+static inline uint64_t kig_rd_le(const uint8_t *p, unsigned int w)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = w; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void kig_wr_le(uint8_t *p, uint64_t v, unsigned int w)
+{
+	for (unsigned int i = 0; i < w; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
 /* ---- the radix tree encoder ---- */
 
 /* The tree's shape for one page size (KHO_ABI.md §1.2). */

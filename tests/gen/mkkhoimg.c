@@ -224,6 +224,10 @@ struct gen {
 
 const char *kig_prog = "mkkhoimg";
 
+#define rd64(p) kig_rd_le(p, 8)
+#define wr64(p, v) kig_wr_le(p, v, 8)
+#define wr32(p, v) kig_wr_le(p, v, 4)
+
 /* Errors: "mkkhoimg: message", exit status 1 (tests/gen/khoimg.c). */
 #define die(...) kig_die(__VA_ARGS__)
 
@@ -281,27 +285,6 @@ static char *xstrdup(const char *s)
 /* ---------------------------------------------------------------------- */
 /* little-endian access and small helpers                                 */
 /* ---------------------------------------------------------------------- */
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 static unsigned int ilog2_u64(uint64_t v)
 {
@@ -2168,21 +2151,6 @@ static void op_leaf_bit(struct gen *g, const struct op *op)
 		node->data[bit / 8] &= (uint8_t)~(1u << (bit % 8));
 }
 
-static uint64_t rd_le(const uint8_t *p, unsigned int w)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = w; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void wr_le(uint8_t *p, uint64_t v, unsigned int w)
-{
-	for (unsigned int i = 0; i < w; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 static void op_poke_chunk(struct gen *g, const struct op *op)
 {
 	const struct loc *l = &op->loc;
@@ -2222,8 +2190,8 @@ static void op_poke_chunk(struct gen *g, const struct op *op)
 	e.anc[0] = g->chunks[k];
 	e.nanc = 1;
 	e.has_orig = true;
-	e.orig = rd_le(p, w);
-	wr_le(p, eval(g, &e, op->argv[3]), w);
+	e.orig = kig_rd_le(p, w);
+	kig_wr_le(p, eval(g, &e, op->argv[3]), w);
 }
 
 static void op_poke(struct gen *g, const struct op *op)
@@ -2243,8 +2211,8 @@ static void op_poke(struct gen *g, const struct op *op)
 	}
 	p = mem_at(g, addr, w, l);
 	e.has_orig = true;
-	e.orig = rd_le(p, w);
-	wr_le(p, eval(g, &e, op->argv[2]), w);
+	e.orig = kig_rd_le(p, w);
+	kig_wr_le(p, eval(g, &e, op->argv[2]), w);
 }
 
 /* le32:V le64:V be32:V be64:V str:TEXT hex:BYTES empty */

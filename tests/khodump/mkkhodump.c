@@ -69,6 +69,10 @@
 
 const char *kig_prog = "mkkhodump";
 
+#define wr64(p, v) kig_wr_le(p, v, 8)
+#define wr32(p, v) kig_wr_le(p, v, 4)
+#define wr16(p, v) kig_wr_le(p, v, 2)
+
 /* Errors: "mkkhodump: message", exit status 1 (tests/gen/khoimg.c). */
 #define die(...) kig_die(__VA_ARGS__)
 
@@ -100,24 +104,6 @@ static uint64_t num(const char *s)
 	if (errno || !*s || *end)
 		die("'%s' is not a number", s);
 	return v;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
 }
 
 /* ---- simulated memory: the pages we wrote ---- */
@@ -624,7 +610,7 @@ static void build_luo(struct sub *s)
  */
 static void build_test(struct sub *s)
 {
-	uint64_t folios[64], area[8], chunk;
+	uint64_t folios[64] = { 0 }, area[8], chunk;
 	uint8_t buf[PS], desc[16] = { 0 }, *arr;
 	unsigned int npg = (unsigned int)((ntest * 8 + PS - 1) / PS);
 

@@ -53,12 +53,6 @@ static uint64_t num(const char *s)
 	return v;
 }
 
-static void put(uint8_t *b, size_t off, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		b[off + (size_t)i] = (uint8_t)(v >> (8 * i));
-}
-
 struct sect {
 	char name[32];
 	uint8_t buf[4096];
@@ -201,14 +195,14 @@ static void write_bzimage(const char *out, const char *info, const char *payload
 		die("cannot read '%s'", payload);
 	fclose(in);
 	setup[0x1f1] = (uint8_t)setup_sects;
-	put(setup, 0x1fe, 0xaa55, 2);
+	kig_wr_le(setup + 0x1fe, 0xaa55, 2);
 	memcpy(setup + 0x202, "HdrS", 4);
-	put(setup, 0x206, protocol, 2);
-	put(setup, 0x230, align, 4);
-	put(setup, 0x248, 0x1c0, 4);
-	put(setup, 0x24c, plen, 4);
-	put(setup, 0x258, pref, 8);
-	put(setup, 0x260, init_size, 4);
+	kig_wr_le(setup + 0x206, protocol, 2);
+	kig_wr_le(setup + 0x230, align, 4);
+	kig_wr_le(setup + 0x248, 0x1c0, 4);
+	kig_wr_le(setup + 0x24c, plen, 4);
+	kig_wr_le(setup + 0x258, pref, 8);
+	kig_wr_le(setup + 0x260, init_size, 4);
 	memset(setup + pm, 0x90, 0x1c0);	/* the decompressor's code */
 	f = fopen(out, "wb");
 	if (!f)
