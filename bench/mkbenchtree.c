@@ -3,9 +3,10 @@
  * mkbenchtree - write large synthetic kho-v2 radix trees as ELF vmcores that
  * hold only the tree pages, for the reader benchmarks (bench/README.md).
  *
- * Independent of lib/ (DESIGN.md §4): key encoding and tree layout are
- * written here from KHO_ABI.md §1 (key = 1 << (52 - order) | pa >> (12 +
- * order); tables of 512 child PAs, levels 5..1; leaves of 32768 bits).
+ * Independent of lib/ (DESIGN.md §4): key encoding, tree layout and the
+ * ELF core come from the tests' own writer, tests/gen/khoimg.[ch], written
+ * from KHO_ABI.md §1 (key = 1 << (52 - order) | pa >> (12 + order); tables
+ * of 512 child PAs, levels 5..1; leaves of 32768 bits).
  * tests/gen/mkkhoimg is the spec-driven writer for small trees; this one
  * fills leaves a word at a time so that 2^28 blocks take a second.
  *
@@ -23,7 +24,6 @@
  * that the benchmark uses to check every reader's answer.
  */
 #include <elf.h>
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -32,21 +32,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/gen/khoimg.h"
+
 #define PAGE		4096u
 #define WORDS		512u			/* u64 per page */
 #define LEAF_BITS	15u
-#define TABLE_BITS	9u
-#define LEVELS		5u			/* tables; leaves are level 0 */
-#define ORDER0		52u
 #define META_BASE	0x40000000ull		/* 1 GiB: where tree pages live */
 #define META_SPAN	0xfc0000000ull		/* up to 64 GiB */
 #define PRESERVED_BASE	0x1000000000ull		/* 64 GiB: preserved memory */
 #define MAX_NODES	(1u << 22)		/* 16 GiB of tree pages */
 
+/*
+ * While the tree is built, a table's words hold its children's node index
+ * + 1 (the pages move when scattered); write_elf() turns them into PAs.
+ */
 struct node {
 	uint64_t pa;
 	uint64_t *w;		/* the page as u64 words (host = LE) */
-	uint32_t *kid;		/* tables: node index + 1 of each child */
+	bool table;
 };
 
 static struct node *nodes;
@@ -55,11 +58,10 @@ static uint64_t rng_state;
 static uint64_t nblocks, nranges, preserved, last_end = UINT64_MAX;
 static uint64_t per_order[64];
 
-static void die(const char *msg)
-{
-	fprintf(stderr, "mkbenchtree: %s\n", msg);
-	exit(1);
-}
+const char *kig_prog = "mkbenchtree";
+
+/* Errors: "mkbenchtree: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(msg) kig_die("%s", msg)
 
 static uint64_t rng(void)
 {
@@ -78,8 +80,8 @@ static uint32_t new_node(bool table)
 		die("too many tree pages");
 	n = &nodes[nnodes];
 	n->w = calloc(WORDS, 8);
-	n->kid = table ? calloc(WORDS, sizeof(uint32_t)) : NULL;
-	if (!n->w || (table && !n->kid))
+	n->table = table;
+	if (!n->w)
 		die("out of memory");
 	n->pa = META_BASE + (uint64_t)nnodes * PAGE;
 	if (n->pa + PAGE > META_BASE + META_SPAN)
@@ -87,28 +89,26 @@ static uint32_t new_node(bool table)
 	return nnodes++;
 }
 
-static uint64_t key_of(uint64_t pa, unsigned int order)
+/* The encoder's view of the nodes (tests/gen/khoimg.h): ref = index + 1. */
+static uint8_t *tree_page(void *ctx, uint64_t ref)
 {
-	return 1ull << (ORDER0 - order) | pa >> (12 + order);
+	(void)ctx;
+	return (uint8_t *)nodes[ref - 1].w;
 }
+
+static uint64_t tree_alloc(void *ctx, unsigned int level)
+{
+	(void)ctx;
+	return new_node(level > 0) + 1;
+}
+
+static const struct kig_tree_ops tree_ops = { tree_page, tree_alloc };
+static const struct kig_geom geom = KIG_GEOM_4K;
 
 /* The leaf holding @key, created with its path if missing. */
 static uint64_t *leaf_of(uint64_t key)
 {
-	uint32_t cur = 0;
-
-	for (unsigned int level = LEVELS; level >= 1; level--) {
-		unsigned int idx = (unsigned int)(key >> (LEAF_BITS + TABLE_BITS * (level - 1))) &
-				   (WORDS - 1);
-
-		if (!nodes[cur].kid[idx]) {
-			uint32_t k = new_node(level > 1);
-
-			nodes[cur].kid[idx] = k + 1;
-		}
-		cur = nodes[cur].kid[idx] - 1;
-	}
-	return nodes[cur].w;
+	return (uint64_t *)kig_tree_node(&geom, &tree_ops, NULL, 1, key, 0, true);
 }
 
 /* Account for blocks given in ascending address order. */
@@ -126,11 +126,7 @@ static void account(uint64_t pa, unsigned int order, uint64_t count)
 
 static void add_block(uint64_t pa, unsigned int order)
 {
-	uint64_t key = key_of(pa, order);
-	uint64_t *leaf = leaf_of(key);
-	unsigned int bit = key & ((1u << LEAF_BITS) - 1);
-
-	leaf[bit / 64] |= 1ull << (bit % 64);
+	kig_tree_set(&geom, &tree_ops, NULL, 1, pa, order, true);
 	account(pa, order, 1);
 }
 
@@ -143,7 +139,7 @@ static void fill_order0(uint64_t base, uint64_t span, bool random)
 	uint64_t pages = span / PAGE;
 
 	for (uint64_t p = 0; p < pages; p += 1u << LEAF_BITS) {
-		uint64_t *leaf = leaf_of(key_of(base + p * PAGE, 0));
+		uint64_t *leaf = leaf_of(kig_key(&geom, base + p * PAGE, 0));
 
 		for (unsigned int i = 0; i < WORDS && p + i * 64ull < pages; i++) {
 			uint64_t w = random ? rng() : ~0ull;
@@ -222,14 +218,8 @@ static int cmp_pa(const void *a, const void *b)
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
-static void put(FILE *f, const void *p, size_t n)
-{
-	if (fwrite(p, 1, n, f) != n)
-		die("write failed");
-}
-
 /* Note "VMCOREINFO" as the kernel writes it, so readers learn the page size. */
-static size_t vmcoreinfo_note(uint8_t *buf)
+static uint8_t *vmcoreinfo_note(size_t *len)
 {
 	/* The lines drgn insists on for a kernel core, with x86_64 values. */
 	static const char text[] =
@@ -239,27 +229,16 @@ static size_t vmcoreinfo_note(uint8_t *buf)
 		"NUMBER(phys_base)=0\n"
 		"KERNELOFFSET=0\n"
 		"NUMBER(pgtable_l5_enabled)=0\n";
-	Elf64_Nhdr nh = { .n_namesz = 11, .n_descsz = sizeof(text) - 1, .n_type = 0 };
-	size_t off = 0;
 
-	memcpy(buf, &nh, sizeof(nh));
-	off += sizeof(nh);
-	memcpy(buf + off, "VMCOREINFO", 11);
-	off += 12;
-	memcpy(buf + off, text, sizeof(text) - 1);
-	off += (sizeof(text) - 1 + 3) & ~3u;
-	return off;
+	return kig_note("VMCOREINFO", 0, text, sizeof(text) - 1, len, NULL);
 }
 
 static void write_elf(const char *path, bool many_loads)
 {
 	uint32_t *order = malloc(sizeof(*order) * nnodes);
-	uint32_t nloads = 0;
-	Elf64_Phdr *ph;
-	uint8_t note[512];
-	size_t notesz = vmcoreinfo_note(note);
-	uint64_t off, data_off;
-	FILE *f;
+	struct kig_core core;
+	size_t notesz;
+	uint8_t *note = vmcoreinfo_note(&notesz);
 
 	if (!order)
 		die("out of memory");
@@ -267,69 +246,24 @@ static void write_elf(const char *path, bool many_loads)
 		order[i] = i;
 	qsort(order, nnodes, sizeof(*order), cmp_pa);
 	/* One PT_LOAD per run of adjacent frames (per page when scattered). */
-	ph = calloc(nnodes + 1, sizeof(*ph));
-	if (!ph)
-		die("out of memory");
-	for (uint32_t i = 0; i < nnodes; i++) {
-		const struct node *n = &nodes[order[i]];
-		Elf64_Phdr *prev = nloads ? &ph[nloads] : NULL;
-
-		if (!many_loads && prev && prev->p_paddr + prev->p_filesz == n->pa) {
-			prev->p_filesz += PAGE;
-			prev->p_memsz += PAGE;
-			continue;
-		}
-		ph[++nloads] = (Elf64_Phdr){
-			.p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-			.p_vaddr = 0xffff888000000000ull + n->pa, .p_paddr = n->pa,
-			.p_filesz = PAGE, .p_memsz = PAGE, .p_align = PAGE,
-		};
-	}
-	if (nloads + 1 >= PN_XNUM)
+	kig_core_init(&core, PAGE, 0xffff888000000000ull, note, notesz, false);
+	for (uint32_t i = 0; i < nnodes; i++)
+		kig_core_load(&core, nodes[order[i]].pa, PAGE, !many_loads);
+	if (kig_core_nloads(&core) + 1 >= PN_XNUM)
 		die("too many PT_LOADs for a plain ELF header");
-	off = sizeof(Elf64_Ehdr) + (uint64_t)(nloads + 1) * sizeof(Elf64_Phdr);
-	ph[0] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = off, .p_filesz = notesz };
-	data_off = (off + notesz + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-	for (uint32_t i = 1; i <= nloads; i++) {
-		ph[i].p_offset = data_off;
-		data_off += ph[i].p_filesz;
-	}
-
-	f = fopen(path, "wb");
-	if (!f)
-		die(strerror(errno));
-	{
-		Elf64_Ehdr eh = {
-			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
-				     ELFDATA2LSB, EV_CURRENT, ELFOSABI_NONE },
-			.e_type = ET_CORE, .e_machine = EM_X86_64,
-			.e_version = EV_CURRENT, .e_phoff = sizeof(Elf64_Ehdr),
-			.e_ehsize = sizeof(Elf64_Ehdr),
-			.e_phentsize = sizeof(Elf64_Phdr),
-			.e_phnum = (uint16_t)(nloads + 1),
-		};
-		static const uint8_t zero[PAGE];
-		uint64_t pos;
-
-		put(f, &eh, sizeof(eh));
-		put(f, ph, (nloads + 1) * sizeof(*ph));
-		put(f, note, notesz);
-		pos = off + notesz;
-		put(f, zero, ph[1].p_offset - pos);
-	}
+	kig_core_open(&core, path);
 	for (uint32_t i = 0; i < nnodes; i++) {
 		struct node *n = &nodes[order[i]];
 
-		if (n->kid)
+		if (n->table)
 			for (unsigned int k = 0; k < WORDS; k++)
-				n->w[k] = n->kid[k] ? nodes[n->kid[k] - 1].pa : 0;
-		put(f, n->w, PAGE);
+				n->w[k] = n->w[k] ? nodes[n->w[k] - 1].pa : 0;
+		kig_core_put(&core, n->w, PAGE);
 	}
-	if (fclose(f))
-		die("write failed");
+	kig_core_close(&core, 0);
+	printf("loads=%zu ", kig_core_nloads(&core));
 	free(order);
-	free(ph);
-	printf("loads=%u ", nloads);
+	free(note);
 }
 
 static uint64_t parse_size(const char *s)
@@ -390,7 +324,7 @@ int main(int argc, char **argv)
 	else if (strcmp(layout, "contiguous"))
 		die("unknown layout");
 	for (uint32_t i = 0; i < nnodes; i++)
-		leaves += !nodes[i].kid;
+		leaves += !nodes[i].table;
 
 	printf("root=0x%" PRIx64 " ", nodes[0].pa);
 	write_elf(out, !strcmp(layout, "scattered"));

@@ -20,6 +20,11 @@ BENCH_KHDRS := $(wildcard $(BENCH_KP)/harness/*.h $(BENCH_KP)/harness/shim/*.h \
 $(BENCH_DIR)/%: bench/%.c mk/bench.mk | $(BENCH_DIR)/
 	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
+# The tree and the ELF core from the tests' own writer (tests/gen/khoimg.h).
+$(BENCH_DIR)/mkbenchtree: bench/mkbenchtree.c tests/gen/khoimg.c tests/gen/khoimg.h \
+		mk/bench.mk | $(BENCH_DIR)/
+	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS)
+
 $(BENCH_DIR)/readfloor: bench/readfloor.c mk/bench.mk | $(BENCH_DIR)/
 	$(call msg,CC,$@)$(CC) $(BENCH_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lz
 

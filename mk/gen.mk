@@ -10,10 +10,14 @@ GEN_KDFCHECK := $(GEN_DIR)/kdfcheck
 GEN_KDF_CFLAGS := $(shell pkg-config --cflags libkdumpfile 2>/dev/null)
 GEN_KDF_LIBS := $(shell pkg-config --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
 
-$(GEN_MKKHOIMG): tests/gen/mkkhoimg.c mk/gen.mk
+# The shared test-data writer (tree encoder, ELF core writer) that the
+# generators of the tests and the benchmark link; like them, no lib/.
+GEN_KHOIMG := tests/gen/khoimg.c tests/gen/khoimg.h
+
+$(GEN_MKKHOIMG): tests/gen/mkkhoimg.c $(GEN_KHOIMG) mk/gen.mk
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lfdt -lz
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS) -lfdt -lz
 
 $(GEN_KDFCHECK): tests/gen/kdfcheck.c mk/gen.mk
 	$(call msg,CC,$@)

@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # khodump: the tool, its test-data builder and its tests.
 # The builder (tests/khodump/mkkhodump.c) writes KHO state into simulated
-# memory from a text spec; it links libfdt only, never lib/ (DESIGN §4).
+# memory from a text spec; it links libfdt and the tests' own writer
+# (tests/gen/khoimg.c), never lib/ (DESIGN §4).
 
 TOOLS += khodump
 
 KHODUMP_TEST_DIR := $(O)/tests/khodump
 KHODUMP_BUILDER := $(KHODUMP_TEST_DIR)/mkkhodump
 
-$(KHODUMP_BUILDER): tests/khodump/mkkhodump.c mk/khodump.mk | $(KHODUMP_TEST_DIR)/
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lfdt
+$(KHODUMP_BUILDER): tests/khodump/mkkhodump.c tests/gen/khoimg.c tests/gen/khoimg.h \
+		mk/khodump.mk | $(KHODUMP_TEST_DIR)/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS) -lfdt
 
 TEST_DEPS += $(KHODUMP_BUILDER) $(O)/tools/khodump $(O)/tools/khowalk
 FAST_TESTS += $(sort $(wildcard tests/khodump/*.t))
@@ -37,6 +39,7 @@ $(O)/tools/khodump: $(KHODUMP_OBJS) $(O)/tools/common.o $(O)/tools/lines.o \
 # Kernel images for the preflight tests, from the boot protocol and ELF
 # documents (tests/khodump/mkkimage.c), never from tools/kimage.c.
 KHODUMP_MKKIMAGE := $(KHODUMP_TEST_DIR)/mkkimage
-$(KHODUMP_MKKIMAGE): tests/khodump/mkkimage.c mk/khodump.mk | $(KHODUMP_TEST_DIR)/
-	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+$(KHODUMP_MKKIMAGE): tests/khodump/mkkimage.c tests/gen/khoimg.c tests/gen/khoimg.h \
+		mk/khodump.mk | $(KHODUMP_TEST_DIR)/
+	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -o $@ $< tests/gen/khoimg.c $(ALL_LDFLAGS)
 TEST_DEPS += $(KHODUMP_MKKIMAGE)

@@ -13,7 +13,8 @@ ROBUST_COUNTED := $(ROBUST_DIR)/khowalk-counted
 ROBUST_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
 	-Wl,--wrap=strdup,--wrap=strndup
 
-$(ROBUST_DIR)/test_%: tests/robust/test_%.c tests/robust/sim.h tests/unit/sim_tree.h tests/tap.h \
+$(ROBUST_DIR)/test_%: tests/robust/test_%.c tests/robust/sim.h tests/unit/sim_tree.h \
+		tests/gen/khoimg.h tests/tap.h \
 		$(LIB_A) | $(ROBUST_DIR)/
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< \
 		$(LIB_A) $(LIB_LIBS)

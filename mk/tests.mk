@@ -6,7 +6,7 @@ UNIT_BINS := $(addprefix $(O)/tests/unit/test_,$(UNIT_TESTS))
 TEST_DEPS += $(UNIT_BINS)
 FAST_TESTS += $(UNIT_BINS) $(sort $(wildcard tests/cli/*.t)) tests/harness/run-tap.t
 
-$(O)/tests/unit/test_%: tests/unit/test_%.c tests/tap.h tests/unit/sim_tree.h $(LIB_A) | $(O)/tests/unit/
+$(O)/tests/unit/test_%: tests/unit/test_%.c tests/tap.h tests/unit/sim_tree.h tests/gen/khoimg.h $(LIB_A) | $(O)/tests/unit/
 	$(call msg,CC,$@)$(CC) $(ALL_CFLAGS) -Ilib $(ALL_LDFLAGS) -o $@ $< $(LIB_A) $(LIB_LIBS)
 
 # The exit-status mapping of tools/common.c.

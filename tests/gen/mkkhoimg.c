@@ -32,6 +32,8 @@
 #include <libfdt.h>
 #include <zlib.h>
 
+#include "khoimg.h"
+
 #ifndef KHOTOOLS_VERSION
 #define KHOTOOLS_VERSION "unknown"
 #endif
@@ -220,36 +222,27 @@ struct gen {
 	struct stats st;
 };
 
-static const char *prog = "mkkhoimg";
+const char *kig_prog = "mkkhoimg";
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
+#define rd64(p) kig_rd_le(p, 8)
+#define wr64(p, v) kig_wr_le(p, v, 8)
+#define wr32(p, v) kig_wr_le(p, v, 4)
+
+/* Errors: "mkkhoimg: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(...) kig_die(__VA_ARGS__)
+
+/* The same after the spec's FILE:LINE when @l names one. */
+static const char *loc_file(const struct loc *l)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	return l ? l->file : NULL;
 }
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die_at(const struct loc *l, const char *fmt, ...)
+static unsigned int loc_line(const struct loc *l)
 {
-	va_list ap;
-
-	if (l)
-		fprintf(stderr, "%s: %s:%u: ", prog, l->file, l->line);
-	else
-		fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	return l ? l->line : 0;
 }
+
+#define die_at(l, ...) kig_die_at(loc_file(l), loc_line(l), __VA_ARGS__)
 
 static void *xcalloc(size_t n, size_t sz)
 {
@@ -292,27 +285,6 @@ static char *xstrdup(const char *s)
 /* ---------------------------------------------------------------------- */
 /* little-endian access and small helpers                                 */
 /* ---------------------------------------------------------------------- */
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 static unsigned int ilog2_u64(uint64_t v)
 {
@@ -543,21 +515,26 @@ static int bm_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static struct kig_geom geom(const struct gen *g)
+{
+	return (struct kig_geom){ g->shift, g->order0, g->lbits, g->tbits,
+				  g->levels };
+}
+
 static uint64_t radix_key(const struct gen *g, uint64_t phys,
 			  unsigned int order)
 {
-	/* KHO_ABI §1.3: the order bit at order0 - order, then the PA shifted
-	 * down by PAGE_SHIFT + order. */
-	return (1ULL << (g->order0 - order)) | (phys >> (g->shift + order));
+	struct kig_geom k = geom(g);
+
+	return kig_key(&k, phys, order);
 }
 
 static uint64_t radix_index(const struct gen *g, uint64_t key,
 			    unsigned int level)
 {
-	if (!level)
-		return key & ((1ULL << g->lbits) - 1);
-	return (key >> (g->lbits + g->tbits * (level - 1))) &
-	       ((1ULL << g->tbits) - 1);
+	struct kig_geom k = geom(g);
+
+	return kig_index(&k, key, level);
 }
 
 static struct page *table_at(const struct gen *g, uint64_t phys,
@@ -575,34 +552,28 @@ static struct page *table_at(const struct gen *g, uint64_t phys,
 	return p;
 }
 
+/* The encoder's view of the arena (khoimg.h). */
+static uint8_t *tree_page(void *ctx, uint64_t phys)
+{
+	return table_at(ctx, phys, NULL)->data;
+}
+
+static uint64_t tree_alloc(void *ctx, unsigned int level)
+{
+	struct gen *g = ctx;
+
+	return alloc_meta(g, level ? PK_TABLE : PK_LEAF, level)->pfn << g->shift;
+}
+
+static const struct kig_tree_ops tree_ops = { tree_page, tree_alloc };
+
 static void radix_set(struct gen *g, uint64_t phys, unsigned int order,
 		      bool on)
 {
-	uint64_t key = radix_key(g, phys, order), bit;
-	struct page *node = table_at(g, g->root, NULL);
+	struct kig_geom k = geom(g);
 
-	for (unsigned int lv = g->levels; lv >= 1; lv--) {
-		uint8_t *ent = node->data + radix_index(g, key, lv) * 8;
-		uint64_t child = rd64(ent);
-
-		if (!child) {
-			struct page *np;
-
-			if (!on)
-				die("internal: clearing an absent key");
-			np = alloc_meta(g, lv == 1 ? PK_LEAF : PK_TABLE,
-					lv - 1);
-			wr64(ent, np->pfn << g->shift);
-			node = np;
-		} else {
-			node = table_at(g, child, NULL);
-		}
-	}
-	bit = radix_index(g, key, 0);
-	if (on)
-		node->data[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	else
-		node->data[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	if (!kig_tree_set(&k, &tree_ops, g, g->root, phys, order, on))
+		die("internal: clearing an absent key");
 }
 
 /*
@@ -2180,21 +2151,6 @@ static void op_leaf_bit(struct gen *g, const struct op *op)
 		node->data[bit / 8] &= (uint8_t)~(1u << (bit % 8));
 }
 
-static uint64_t rd_le(const uint8_t *p, unsigned int w)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = w; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void wr_le(uint8_t *p, uint64_t v, unsigned int w)
-{
-	for (unsigned int i = 0; i < w; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 static void op_poke_chunk(struct gen *g, const struct op *op)
 {
 	const struct loc *l = &op->loc;
@@ -2234,8 +2190,8 @@ static void op_poke_chunk(struct gen *g, const struct op *op)
 	e.anc[0] = g->chunks[k];
 	e.nanc = 1;
 	e.has_orig = true;
-	e.orig = rd_le(p, w);
-	wr_le(p, eval(g, &e, op->argv[3]), w);
+	e.orig = kig_rd_le(p, w);
+	kig_wr_le(p, eval(g, &e, op->argv[3]), w);
 }
 
 static void op_poke(struct gen *g, const struct op *op)
@@ -2255,8 +2211,8 @@ static void op_poke(struct gen *g, const struct op *op)
 	}
 	p = mem_at(g, addr, w, l);
 	e.has_orig = true;
-	e.orig = rd_le(p, w);
-	wr_le(p, eval(g, &e, op->argv[2]), w);
+	e.orig = kig_rd_le(p, w);
+	kig_wr_le(p, eval(g, &e, op->argv[2]), w);
 }
 
 /* le32:V le64:V be32:V be64:V str:TEXT hex:BYTES empty */
@@ -2461,23 +2417,6 @@ static void xfclose(FILE *f, const char *path)
 		die("cannot write '%s': %s", path, strerror(errno));
 }
 
-static void xpwrite(int fd, const void *buf, size_t len, uint64_t off,
-		    const char *path)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n <= 0)
-			die("cannot write '%s': %s", path,
-			    n ? strerror(errno) : "short write");
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-}
-
 static int xcreat(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -2549,7 +2488,7 @@ static void write_raw(const struct gen *g, const char *path)
 			die("cannot size '%s': %s", fn, strerror(errno));
 		for (; k < n && v[k] < e; k++)
 			if (v[k] >= s)
-				xpwrite(fd, page_get(g, v[k])->data, g->ps,
+				kig_pwrite(fd, page_get(g, v[k])->data, g->ps,
 					(v[k] - s) << g->shift, fn);
 		xclose(fd, fn);
 		fprintf(args, "%s--raw %s@0x%" PRIx64, seg ? " " : "", fn,
@@ -2588,18 +2527,11 @@ static uint8_t *vmcoreinfo_note(const struct gen *g, size_t *len_ret,
 				size_t *desc_off_ret, size_t *desc_len_ret)
 {
 	char *text = vmcoreinfo_text(g);
-	size_t tl = strlen(text), nl = sizeof("VMCOREINFO");
-	size_t len = 12 + ((nl + 3) & ~3u) + ((tl + 3) & ~3u);
-	uint8_t *n = xcalloc(len, 1);
+	uint8_t *n;
 
-	wr32(n, (uint32_t)nl);
-	wr32(n + 4, (uint32_t)tl);
-	wr32(n + 8, 0);
-	memcpy(n + 12, "VMCOREINFO", nl);
-	memcpy(n + 12 + ((nl + 3) & ~3u), text, tl);
-	*desc_off_ret = 12 + ((nl + 3) & ~3u);
-	*desc_len_ret = tl;
-	*len_ret = len;
+	*desc_len_ret = strlen(text);
+	n = kig_note("VMCOREINFO", 0, text, *desc_len_ret, len_ret,
+		     desc_off_ret);
 	free(text);
 	return n;
 }
@@ -2797,37 +2729,6 @@ static uint64_t dump_count(const struct gen *g, uint64_t *runs_ret)
 	return n;
 }
 
-/* Sequential output in large writes: dumps of tens of GiB. */
-struct outbuf {
-	int fd;
-	const char *path;
-	uint8_t *buf;
-	size_t len;
-	uint64_t off;		/* file offset of buf[0] */
-};
-
-#define OUTBUF_SIZE	(1u << 20)
-
-static void ob_flush(struct outbuf *o)
-{
-	xpwrite(o->fd, o->buf, o->len, o->off, o->path);
-	o->off += o->len;
-	o->len = 0;
-}
-
-static void ob_put(struct outbuf *o, const void *p, size_t len)
-{
-	if (o->len + len > OUTBUF_SIZE)
-		ob_flush(o);
-	if (len > OUTBUF_SIZE) {
-		xpwrite(o->fd, p, len, o->off, o->path);
-		o->off += len;
-		return;
-	}
-	memcpy(o->buf + o->len, p, len);
-	o->len += len;
-}
-
 static const uint8_t *dump_page(const struct gen *g, const struct ram_pool *rp,
 				uint64_t pfn, long pool)
 {
@@ -2836,16 +2737,13 @@ static const uint8_t *dump_page(const struct gen *g, const struct ram_pool *rp,
 
 static void write_elf(const struct gen *g, const char *path)
 {
-	size_t notelen = 0, descoff, desclen, ph = 0;
-	uint64_t nruns, off, total, data, pfn, prev = 0, i = 0;
+	size_t notelen = 0, descoff, desclen;
+	uint64_t nruns, pfn;
 	uint8_t *note = NULL;
 	struct ram_pool rp = { 0 };
-	struct outbuf ob;
+	struct kig_core core;
 	struct dump_it it;
-	Elf64_Ehdr eh;
-	Elf64_Phdr *phdr;
 	long pool;
-	int fd;
 
 	dump_count(g, &nruns);
 	if (g->c.vmcoreinfo)
@@ -2854,71 +2752,18 @@ static void write_elf(const struct gen *g, const char *path)
 		die("%" PRIu64 " PT_LOADs: too many for e_phnum", nruns);
 	if (g->c.set_ram)
 		ram_pool_init(g, &rp, false);
-	phdr = xcalloc(nruns + 1, sizeof(*phdr));
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (Elf64_Half)(nruns + !!note);
-	off = sizeof(eh) + eh.e_phnum * sizeof(Elf64_Phdr);
-	if (note) {
-		phdr[ph].p_type = PT_NOTE;
-		phdr[ph].p_offset = off;
-		phdr[ph].p_filesz = notelen;
-		phdr[ph].p_memsz = notelen;
-		ph++;
-		off += notelen;
-	}
-	off = (off + g->ps - 1) & ~(g->ps - 1);
-	data = off;
-	dump_it_init(&it, g);
-	while (dump_it_next(&it, &pfn, &pool)) {
-		if (i++ && pfn == prev + 1) {
-			phdr[ph - 1].p_filesz += g->ps;
-			phdr[ph - 1].p_memsz += g->ps;
-		} else {
-			phdr[ph].p_type = PT_LOAD;
-			phdr[ph].p_flags = PF_R | PF_W | PF_X;
-			phdr[ph].p_offset = off;
-			phdr[ph].p_paddr = pfn << g->shift;
-			phdr[ph].p_vaddr = DIRECT_MAP + (pfn << g->shift);
-			phdr[ph].p_filesz = g->ps;
-			phdr[ph].p_memsz = g->ps;
-			phdr[ph].p_align = g->ps;
-			ph++;
-		}
-		prev = pfn;
-		off += g->ps;
-	}
-	dump_it_free(&it);
-	total = off;
-	fd = xcreat(path);
-	xpwrite(fd, &eh, sizeof(eh), 0, path);
-	xpwrite(fd, phdr, ph * sizeof(*phdr), sizeof(eh), path);
-	if (note)
-		xpwrite(fd, note, notelen, phdr[0].p_offset, path);
-	ob = (struct outbuf){ .fd = fd, .path = path, .off = data,
-			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	kig_core_init(&core, g->ps, DIRECT_MAP, note, notelen, true);
 	dump_it_init(&it, g);
 	while (dump_it_next(&it, &pfn, &pool))
-		ob_put(&ob, dump_page(g, &rp, pfn, pool), g->ps);
-	ob_flush(&ob);
+		kig_core_load(&core, pfn << g->shift, g->ps, true);
+	dump_it_free(&it);
+	kig_core_open(&core, path);
+	dump_it_init(&it, g);
+	while (dump_it_next(&it, &pfn, &pool))
+		kig_core_put(&core, dump_page(g, &rp, pfn, pool), g->ps);
 	dump_it_free(&it);
 	/* cut short on request, to test readers against truncated cores */
-	if (ftruncate(fd, (off_t)(g->truncate_elf < total ?
-				  total - g->truncate_elf : 0)))
-		die("cannot size '%s': %s", path, strerror(errno));
-	xclose(fd, path);
-	free(ob.buf);
-	free(phdr);
+	kig_core_close(&core, g->truncate_elf);
 	free(note);
 	ram_pool_free(&rp);
 }
@@ -2955,7 +2800,7 @@ static void write_kdump(const struct gen *g, const char *path)
 	uint8_t *hdr, *note = NULL, *bm, *pds, *cbuf;
 	struct ram_pool rp = { 0 };
 	struct dump_it it;
-	struct outbuf ob;
+	struct kig_out ob;
 	bool have_zero = false;
 	long pool;
 	uLongf clen;
@@ -2997,7 +2842,7 @@ static void write_kdump(const struct gen *g, const char *path)
 	wr32(hdr + 460, 1);				/* nr_cpus */
 
 	fd = xcreat(path);
-	xpwrite(fd, hdr, bs, 0, path);
+	kig_pwrite(fd, hdr, bs, 0, path);
 	memset(hdr, 0, bs);
 	/* sub-header: phys_base 0, dump_level 31, no split */
 	wr32(hdr + 8, 31);
@@ -3008,26 +2853,25 @@ static void write_kdump(const struct gen *g, const char *path)
 		wr64(hdr + 56, notelen);		/* size_note */
 	}
 	wr64(hdr + 96, maxmapnr);			/* max_mapnr_64 */
-	xpwrite(fd, hdr, 104, bs, path);
+	kig_pwrite(fd, hdr, 104, bs, path);
 	if (note)
-		xpwrite(fd, note, notelen, bs + 104, path);
+		kig_pwrite(fd, note, notelen, bs + 104, path);
 
 	bm = xcalloc(1, bmlen);
 	for (uint64_t p = 0; p < maxmapnr; p++)
 		bm[p / 8] |= (uint8_t)(1u << (p % 8));
-	xpwrite(fd, bm, bmlen, bmoff, path);
+	kig_pwrite(fd, bm, bmlen, bmoff, path);
 	memset(bm, 0, bmlen);
 	dump_it_init(&it, g);
 	while (dump_it_next(&it, &pfn, &pool))
 		bm[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
 	dump_it_free(&it);
-	xpwrite(fd, bm, bmlen, bmoff + bmlen, path);
+	kig_pwrite(fd, bm, bmlen, bmoff + bmlen, path);
 
 	/* descriptors in batches, data through the output buffer */
-	pds = xcalloc(OUTBUF_SIZE / 24, 24);
+	pds = xcalloc(KIG_OUTBUF / 24, 24);
 	cbuf = xcalloc(1, compressBound((uLong)bs));
-	ob = (struct outbuf){ .fd = fd, .path = path, .off = dataoff,
-			      .buf = xcalloc(1, OUTBUF_SIZE) };
+	kig_out_start(&ob, fd, path, dataoff);
 	dump_it_init(&it, g);
 	for (i = 0; dump_it_next(&it, &pfn, &pool); i++) {
 		const uint8_t *d = dump_page(g, &rp, pfn, pool);
@@ -3042,20 +2886,20 @@ static void write_kdump(const struct gen *g, const char *path)
 			wr64(pd, zero_off);
 			wr32(pd + 8, (uint32_t)bs);
 		} else if (pool >= 0 && rp.zlen && rp.zlen[pool]) {
-			ob_put(&ob, rp.z + (size_t)pool * rp.zcap, rp.zlen[pool]);
+			kig_out_put(&ob, rp.z + (size_t)pool * rp.zcap, rp.zlen[pool]);
 			wr64(pd, dataoff);
 			wr32(pd + 8, rp.zlen[pool]);
 			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
 			dataoff += rp.zlen[pool];
 		} else if (pool < 0 && !zero && g->c.kdump_compress &&
 			   zpage(cbuf, &clen, d, bs)) {
-			ob_put(&ob, cbuf, clen);
+			kig_out_put(&ob, cbuf, clen);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)clen);
 			wr32(pd + 12, 0x1);	/* DUMP_DH_COMPRESSED_ZLIB */
 			dataoff += clen;
 		} else {
-			ob_put(&ob, d, bs);
+			kig_out_put(&ob, d, bs);
 			wr64(pd, dataoff);
 			wr32(pd + 8, (uint32_t)bs);
 			if (zero) {
@@ -3064,16 +2908,15 @@ static void write_kdump(const struct gen *g, const char *path)
 			}
 			dataoff += bs;
 		}
-		if (npd == OUTBUF_SIZE / 24) {
-			xpwrite(fd, pds, npd * 24, pdoff + (i + 1 - npd) * 24, path);
+		if (npd == KIG_OUTBUF / 24) {
+			kig_pwrite(fd, pds, npd * 24, pdoff + (i + 1 - npd) * 24, path);
 			npd = 0;
 		}
 	}
-	xpwrite(fd, pds, npd * 24, pdoff + (i - npd) * 24, path);
-	ob_flush(&ob);
+	kig_pwrite(fd, pds, npd * 24, pdoff + (i - npd) * 24, path);
+	kig_out_end(&ob);
 	dump_it_free(&it);
 	xclose(fd, path);
-	free(ob.buf);
 	free(cbuf);
 	free(pds);
 	free(bm);
@@ -3237,7 +3080,7 @@ static void write_fdt(const struct gen *g, const char *path)
 	/* a corrupt totalsize cannot make the blob larger than its page */
 	if (len > g->ps)
 		len = g->ps;
-	xpwrite(fd, fdt, len, 0, path);
+	kig_pwrite(fd, fdt, len, 0, path);
 	xclose(fd, path);
 }
 
@@ -3346,7 +3189,7 @@ static int golden(void)
 			}
 			if (nz != 1 || !page_get(g, child >> g->shift)) {
 				fprintf(stderr, "%s: golden 0x%" PRIx64 ": level "
-					"%u has %u entries\n", prog, t[i].pa,
+					"%u has %u entries\n", kig_prog, t[i].pa,
 					lv, nz);
 				bad = 1;
 				break;
@@ -3357,7 +3200,7 @@ static int golden(void)
 			node = page_get(g, child >> g->shift);
 			if ((node->kind == PK_LEAF) != (lv == 1)) {
 				fprintf(stderr, "%s: golden: wrong node kind\n",
-					prog);
+					kig_prog);
 				bad = 1;
 			}
 		}
@@ -3373,7 +3216,7 @@ static int golden(void)
 		}
 		if (nz != 1) {
 			fprintf(stderr, "%s: golden: leaf has %u words\n",
-				prog, nz);
+				kig_prog, nz);
 			bad = 1;
 		}
 		printf("| (0x%" PRIx64 ", %u) | 0x%" PRIx64 " | %s | word %"
@@ -3407,7 +3250,7 @@ static void usage(FILE *f)
 "  --golden              print the DESIGN.md golden-tree rows and exit\n"
 "  -h, --help            this text\n"
 "  -V, --version         version\n"
-"The spec language is described in tests/gen/README.md.\n", prog, prog);
+"The spec language is described in tests/gen/README.md.\n", kig_prog, kig_prog);
 }
 
 enum { O_RAW = 256, O_ELF, O_KDUMP, O_FDT, O_PAGES, O_RANGES, O_WALK,
@@ -3443,7 +3286,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("%s %s\n", prog, KHOTOOLS_VERSION);
+			printf("%s %s\n", kig_prog, KHOTOOLS_VERSION);
 			return 0;
 		case O_GOLDEN:
 			want_golden = true;

@@ -4,10 +4,11 @@
  * upstream defines, written into simulated physical memory from a text
  * spec and dumped as an ELF vmcore, a root FDT file and a debugfs tree.
  *
- * Independent of lib/ (DESIGN.md §4): the radix-tree writer, the blob
- * layouts and the ELF writer are written here from the ABI text
- * (KHO_ABI.md §1, §5, with the upstream files the decoders cite), using
- * libfdt's sequential-write API the way the kernel does.
+ * Independent of lib/ (DESIGN.md §4): the blob layouts are written here
+ * from the ABI text (KHO_ABI.md §1, §5, with the upstream files the
+ * decoders cite), using libfdt's sequential-write API the way the kernel
+ * does; the radix tree and the ELF core come from the tests' own writer,
+ * tests/gen/khoimg.h.
  *
  * Spec, one directive per line ('#' starts a comment):
  *   compatible S          root compatible (default kho-v3); sub-nodes use
@@ -59,24 +60,21 @@
 
 #include <libfdt.h>
 
+#include "../gen/khoimg.h"
+
 #define PS 4096ULL
 #define DIRECT_MAP 0xffff888000000000ULL
 #define KIMAGE 0xffffffff80000000ULL
 #define MAX_ITEMS 256
 
-static const char *prog = "mkkhodump";
+const char *kig_prog = "mkkhodump";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
+#define wr64(p, v) kig_wr_le(p, v, 8)
+#define wr32(p, v) kig_wr_le(p, v, 4)
+#define wr16(p, v) kig_wr_le(p, v, 2)
 
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+/* Errors: "mkkhodump: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(...) kig_die(__VA_ARGS__)
 
 static void *xcalloc(size_t n, size_t s)
 {
@@ -105,33 +103,6 @@ static uint64_t num(const char *s)
 	v = strtoull(s, &end, 0);
 	if (errno || !*s || *end)
 		die("'%s' is not a number", s);
-	return v;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
 	return v;
 }
 
@@ -239,28 +210,26 @@ static uint64_t alloc_preserve(uint64_t bytes)
 
 static uint64_t radix_root;
 
+/* The encoder's view of the simulated memory (tests/gen/khoimg.h). */
+static uint8_t *tree_page(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return page_at(pa, false);
+}
+
+static uint64_t tree_alloc(void *ctx, unsigned int level)
+{
+	(void)ctx;
+	(void)level;
+	return alloc_pages(0);
+}
+
 static void radix_add(uint64_t pa, unsigned int order)
 {
-	uint64_t key = (1ULL << (52 - order)) | (pa >> (12 + order));
-	uint64_t node = radix_root;
+	static const struct kig_tree_ops ops = { tree_page, tree_alloc };
+	struct kig_geom g = KIG_GEOM_4K;
 
-	for (int level = 5; level >= 1; level--) {
-		unsigned int idx = (unsigned int)((key >> (15 + 9 * (level - 1))) & 511);
-		uint8_t *t = page_at(node, false);
-		uint64_t child = rd64(t + 8 * idx);
-
-		if (!child) {
-			child = alloc_pages(0);
-			wr64(page_at(node, false) + 8 * idx, child);
-		}
-		node = child;
-	}
-	{
-		unsigned int bit = (unsigned int)(key & 0x7fff);
-		uint8_t *leaf = page_at(node, false);
-
-		leaf[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	}
+	kig_tree_set(&g, &ops, NULL, radix_root, pa, order, true);
 }
 
 /* ---- the spec ---- */
@@ -641,7 +610,7 @@ static void build_luo(struct sub *s)
  */
 static void build_test(struct sub *s)
 {
-	uint64_t folios[64], area[8], chunk;
+	uint64_t folios[64] = { 0 }, area[8], chunk;
 	uint8_t buf[PS], desc[16] = { 0 }, *arr;
 	unsigned int npg = (unsigned int)((ntest * 8 + PS - 1) / PS);
 
@@ -722,35 +691,19 @@ static int cmp_page(const void *a, const void *b)
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
-static size_t note(uint8_t *p, const char *name, uint32_t type, const void *d, size_t dl)
-{
-	uint32_t nl = (uint32_t)strlen(name) + 1;
-	size_t off = 12;
-
-	wr32(p, nl);
-	wr32(p + 4, (uint32_t)dl);
-	wr32(p + 8, type);
-	memcpy(p + off, name, nl);
-	off += (nl + 3) & ~3u;
-	memcpy(p + off, d, dl);
-	return off + ((dl + 3) & ~(size_t)3);
-}
-
 static void write_elf(const char *path)
 {
-	Elf64_Ehdr eh = { 0 };
-	Elf64_Phdr *ph;
-	uint8_t notes[8192] = { 0 };
+	struct kig_core core;
+	uint8_t *notes = NULL;
 	char vmci[4096];
-	size_t nl = 0, nph = 0, vl;
-	uint64_t off;
-	int fd;
+	size_t nl = 0, vl;
+	uint64_t at = 0;
 
 	vl = (size_t)snprintf(vmci, sizeof(vmci), "OSRELEASE=7.2.0-khotest\nPAGESIZE=4096\n");
 	for (int i = 0; i < nvmci; i++)
 		vl += (size_t)snprintf(vmci + vl, sizeof(vmci) - vl, "%s\n", vmci_lines[i]);
 	if (vmcoreinfo)
-		nl = note(notes, "VMCOREINFO", 0, vmci, vl);
+		notes = kig_note("VMCOREINFO", 0, vmci, vl, &nl, NULL);
 	/* the last page of memory is always dumped, so the end is known */
 	page_at(mem_end - PS, true);
 	for (int k = 0; k < nomits; k++)
@@ -758,83 +711,23 @@ static void write_elf(const char *path)
 			if (pages[i]->pa == omits[k])
 				free(pages[i]), pages[i] = pages[--npages];
 	qsort(pages, npages, sizeof(*pages), cmp_page);
-	ph = xcalloc(npages + 2, sizeof(*ph));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_CORE;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	if (nl) {
-		ph[nph].p_type = PT_NOTE;
-		ph[nph].p_filesz = ph[nph].p_memsz = nl;
-		nph++;
-	}
-	if (full) {
-		ph[nph].p_type = PT_LOAD;
-		ph[nph].p_paddr = 0;
-		ph[nph].p_vaddr = DIRECT_MAP;
-		ph[nph].p_filesz = ph[nph].p_memsz = mem_end;
-		ph[nph].p_flags = PF_R | PF_W | PF_X;
-		ph[nph].p_align = PS;
-		nph++;
-	} else {
-		for (size_t i = 0; i < npages; i++) {
-			if (i && pages[i]->pa == pages[i - 1]->pa + PS) {
-				ph[nph - 1].p_filesz += PS;
-				ph[nph - 1].p_memsz += PS;
-				continue;
-			}
-			ph[nph].p_type = PT_LOAD;
-			ph[nph].p_paddr = pages[i]->pa;
-			ph[nph].p_vaddr = DIRECT_MAP + pages[i]->pa;
-			ph[nph].p_filesz = ph[nph].p_memsz = PS;
-			ph[nph].p_flags = PF_R | PF_W | PF_X;
-			ph[nph].p_align = PS;
-			nph++;
-		}
-	}
-	eh.e_phnum = (Elf64_Half)nph;
-	off = sizeof(eh) + nph * sizeof(*ph);
-	if (nl) {
-		ph[0].p_offset = off;
-		off += nl;
-	}
-	off = (off + PS - 1) & ~(PS - 1);
-	{
-		uint64_t o = off;
-
-		for (size_t i = nl ? 1 : 0; i < nph; i++) {
-			ph[i].p_offset = o;
-			o += ph[i].p_filesz;
-		}
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		die("cannot create '%s': %s", path, strerror(errno));
-	if (pwrite(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    pwrite(fd, ph, nph * sizeof(*ph), sizeof(eh)) != (ssize_t)(nph * sizeof(*ph)) ||
-	    (nl && pwrite(fd, notes, nl, (off_t)ph[0].p_offset) != (ssize_t)nl))
-		die("cannot write '%s'", path);
+	kig_core_init(&core, PS, DIRECT_MAP, notes, nl, true);
+	if (full)
+		kig_core_load(&core, 0, mem_end, false);
+	else
+		for (size_t i = 0; i < npages; i++)
+			kig_core_load(&core, pages[i]->pa, PS, true);
+	kig_core_open(&core, path);
+	/* a full dump leaves the pages never written as holes */
 	for (size_t i = 0; i < npages; i++) {
-		uint64_t fo = 0;
-
-		/* find the segment holding the page */
-		for (size_t k = nl ? 1 : 0; k < nph; k++)
-			if (pages[i]->pa >= ph[k].p_paddr &&
-			    pages[i]->pa < ph[k].p_paddr + ph[k].p_filesz)
-				fo = ph[k].p_offset + (pages[i]->pa - ph[k].p_paddr);
-		if (pwrite(fd, pages[i]->data, PS, (off_t)fo) != (ssize_t)PS)
-			die("cannot write '%s'", path);
+		if (full) {
+			kig_core_skip(&core, pages[i]->pa - at);
+			at = pages[i]->pa + PS;
+		}
+		kig_core_put(&core, pages[i]->data, PS);
 	}
-	if (full && ftruncate(fd, (off_t)(off + mem_end)))
-		die("cannot size '%s'", path);
-	close(fd);
-	free(ph);
+	kig_core_close(&core, 0);
+	free(notes);
 }
 
 static void write_debugfs(const char *dir)
@@ -889,7 +782,7 @@ int main(int argc, char **argv)
 		case 's': smap = optarg; break;
 		case 'i': info = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [--elf F] [--fdt F] [--debugfs D] [--system-map F] [--info F] SPEC\n", prog);
+			fprintf(stderr, "usage: %s [--elf F] [--fdt F] [--debugfs D] [--system-map F] [--info F] SPEC\n", kig_prog);
 			return 2;
 		}
 	}

@@ -26,26 +26,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../gen/khoimg.h"
+
 #define MAX_SECT 8
 #define MAX_STR 64
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
+const char *kig_prog = "mkkimage";
 
-	fputs("mkkimage: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+/* Errors: "mkkimage: message", exit status 1 (tests/gen/khoimg.c). */
+#define die(...) kig_die(__VA_ARGS__)
 
 static uint64_t num(const char *s)
 {
@@ -57,12 +51,6 @@ static uint64_t num(const char *s)
 	if (errno || end == s || *end)
 		die("bad number '%s'", s);
 	return v;
-}
-
-static void put(uint8_t *b, size_t off, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		b[off + (size_t)i] = (uint8_t)(v >> (8 * i));
 }
 
 struct sect {
@@ -128,15 +116,7 @@ static void write_elf(const char *out, const char *info, size_t trailer, int n,
 		s[k].off = pos;
 		pos += (s[k].len + 0xfff) & ~(size_t)0xfff;
 	}
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_EXEC;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_ehsize = sizeof(eh);
+	kig_ehdr(&eh, ET_EXEC);
 	eh.e_shentsize = sizeof(Elf64_Shdr);
 	eh.e_shnum = (uint16_t)(ns + 2);
 	eh.e_shstrndx = (uint16_t)(ns + 1);
@@ -215,14 +195,14 @@ static void write_bzimage(const char *out, const char *info, const char *payload
 		die("cannot read '%s'", payload);
 	fclose(in);
 	setup[0x1f1] = (uint8_t)setup_sects;
-	put(setup, 0x1fe, 0xaa55, 2);
+	kig_wr_le(setup + 0x1fe, 0xaa55, 2);
 	memcpy(setup + 0x202, "HdrS", 4);
-	put(setup, 0x206, protocol, 2);
-	put(setup, 0x230, align, 4);
-	put(setup, 0x248, 0x1c0, 4);
-	put(setup, 0x24c, plen, 4);
-	put(setup, 0x258, pref, 8);
-	put(setup, 0x260, init_size, 4);
+	kig_wr_le(setup + 0x206, protocol, 2);
+	kig_wr_le(setup + 0x230, align, 4);
+	kig_wr_le(setup + 0x248, 0x1c0, 4);
+	kig_wr_le(setup + 0x24c, plen, 4);
+	kig_wr_le(setup + 0x258, pref, 8);
+	kig_wr_le(setup + 0x260, init_size, 4);
 	memset(setup + pm, 0x90, 0x1c0);	/* the decompressor's code */
 	f = fopen(out, "wb");
 	if (!f)

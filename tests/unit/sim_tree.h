@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Simulated physical memory and a kho-v2 radix tree builder for the unit
- * tests. The builder has its own key arithmetic (DESIGN.md §3, 4 KiB
- * pages; the library's codec is not used), so a shared mistake cannot
- * hide. A test defines SIM_NPAGES and SIM_ARENA before including it, and
+ * tests. The builder is the generators' encoder (tests/gen/khoimg.h, 4 KiB
+ * pages) over this memory; the library's codec is not used, so a shared
+ * mistake cannot hide. A test defines SIM_NPAGES and SIM_ARENA before including it, and
  * SIM_OWN_READ if it brings its own memory source around sim_read().
  */
 #ifndef KHOTOOLS_SIM_TREE_H
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "radix_reader.h"
+#include "../gen/khoimg.h"
 
 #define PAGE 4096
 #define NPAGES SIM_NPAGES
@@ -74,15 +75,32 @@ static inline void reset(void)
 	next_page = 0;
 }
 
+/* The encoder's view of the simulated memory. */
+static inline uint8_t *sim_tree_page(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return (uint8_t *)page_at(phys);
+}
+
+static inline uint64_t sim_tree_alloc(void *ctx, unsigned int level)
+{
+	(void)ctx;
+	(void)level;
+	return alloc_page();
+}
+
+static const struct kig_tree_ops sim_tree_ops = { sim_tree_page, sim_tree_alloc };
+static const struct kig_geom sim_geom = KIG_GEOM_4K;
+
 /* key = 1 << (52 - order) | pa >> (12 + order) */
 static inline uint64_t key_of(uint64_t pa, unsigned int order)
 {
-	return (1ULL << (52 - order)) | pa >> (12 + order);
+	return kig_key(&sim_geom, pa, order);
 }
 
 static inline unsigned int idx_of(uint64_t key, unsigned int level)
 {
-	return level ? (key >> (15 + 9 * (level - 1))) & 511 : key & 0x7fff;
+	return (unsigned int)kig_index(&sim_geom, key, level);
 }
 
 static inline uint64_t new_tree(void)
@@ -94,17 +112,10 @@ static inline uint64_t new_tree(void)
 static inline uint64_t node_on_path(uint64_t root, uint64_t key,
 				    unsigned int level)
 {
-	uint64_t node = root;
+	uint8_t *n = kig_tree_node(&sim_geom, &sim_tree_ops, NULL, root, key,
+				   level, true);
 
-	for (unsigned int l = 5; l > level; l--) {
-		uint64_t *t = page_at(node);
-		unsigned int i = idx_of(key, l);
-
-		if (!t[i])
-			t[i] = alloc_page();
-		node = t[i];
-	}
-	return node;
+	return ARENA + (uint64_t)(n - &mem[0][0]);
 }
 
 static inline uint64_t leaf_of(uint64_t root, uint64_t pa, unsigned int order)
@@ -114,11 +125,7 @@ static inline uint64_t leaf_of(uint64_t root, uint64_t pa, unsigned int order)
 
 static inline void add(uint64_t root, uint64_t pa, unsigned int order)
 {
-	uint64_t key = key_of(pa, order);
-	uint64_t *leaf = page_at(leaf_of(root, pa, order));
-	unsigned int bit = idx_of(key, 0);
-
-	leaf[bit / 64] |= 1ULL << (bit % 64);
+	kig_tree_set(&sim_geom, &sim_tree_ops, NULL, root, pa, order, true);
 }
 
 #endif /* KHOTOOLS_SIM_TREE_H */
