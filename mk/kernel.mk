@@ -3,7 +3,8 @@
 # kernel-patch/: the KHO radix tree in kernel C, built three ways.
 #
 #   make kernel-harness        the .c over shim headers in userspace
-#   make kernel-harness-check  its TAP suite (also in check-fast/check)
+#   make kernel-harness-check  its TAP suite at 4, 16 and 64 KiB pages
+#                              (also in check-fast/check)
 #   make kernel-series         regenerate kernel-patch/series/ from the sources
 #   make kernel-check          series identical, git am, checkpatch, KUnit (UML)
 #   make kernel-module         out-of-tree module for the running 6.12 headers
@@ -43,7 +44,8 @@ $(KHARNESS): $(KHARNESS_DIR)/harness/harness.o $(KHARNESS_DIR)/harness/sim_mem.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# The harness again at 16 KiB and 64 KiB pages, for its --images mode
+# The harness again at 16 KiB and 64 KiB pages: its whole suite
+# (tests/kernel/harness-pagesize.t) and its --images mode
 # (tests/kernel/harness-images-pagesize.t).
 KHARNESS_PS := $(foreach s,14 16,$(KHARNESS_DIR)/ps$(s)/kho_radix_harness)
 $(KHARNESS_DIR)/ps%/harness.o: $(KP)/harness/harness.c $(KHARNESS_HDRS)
@@ -72,7 +74,8 @@ $(KHARNESS_DIR)/depth-%: $(KP)/harness/depth.c $(KHARNESS_HDRS)
 
 TEST_DEPS += $(KHARNESS) $(KDEPTH) $(KHARNESS_PS)
 FAST_TESTS += tests/kernel/harness.t tests/kernel/harness-images.t \
-	tests/kernel/depth.t tests/kernel/harness-images-pagesize.t
+	tests/kernel/depth.t tests/kernel/harness-images-pagesize.t \
+	tests/kernel/harness-pagesize.t
 SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t \
 	tests/kernel/kernel7-check.t
 
@@ -80,9 +83,10 @@ SLOW_TESTS += tests/kernel/kernel-check.t tests/kernel/kernel-module.t \
 	kernel-check kernel-module kernel-pristine
 kernel-harness: $(KHARNESS)
 
-kernel-harness-check: $(KHARNESS)
+kernel-harness-check: $(KHARNESS) $(KHARNESS_PS)
 	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh \
-		tests/kernel/harness.t tests/kernel/harness-images.t
+		tests/kernel/harness.t tests/kernel/harness-images.t \
+		tests/kernel/harness-pagesize.t
 
 # Measurements for kernel-patch/README.md (no sanitizers: counts only).
 kernel-bench: $(KHARNESS)

@@ -35,14 +35,16 @@
  * (PAGE_SHIFT from the shim, 12 unless the build says otherwise): keys are
  * REF_ORDER0 + 1 bits wide, a leaf resolves REF_LEAF_BITS of them and a
  * table REF_TABLE_BITS, so REF_LEVELS (leaf included) is the fewest levels
- * covering a key: 6 at 4 KiB, 5 at 16 KiB, 4 at 64 KiB. Only --images runs
- * at the other page sizes; the rest of the suite is 4 KiB (golden trees).
+ * covering a key: 6 at 4 KiB, 5 at 16 KiB, 4 at 64 KiB. The whole suite
+ * runs at each of these page sizes (make check builds all three); the
+ * golden trees are worked out by hand for each.
  */
 #define REF_ORDER0	(64 - PAGE_SHIFT)
 #define REF_LEAF_BITS	(PAGE_SHIFT + 3)
 #define REF_TABLE_BITS	(PAGE_SHIFT - 3)
 #define REF_LEVELS	((REF_ORDER0 + 1 - REF_LEAF_BITS + REF_TABLE_BITS - 1) / \
 			 REF_TABLE_BITS + 1)
+#define REF_TABLES	(REF_LEVELS - 1)	/* root included */
 
 static int tests_run, tests_failed;
 
@@ -382,7 +384,8 @@ static unsigned long ref_min_nodes(const struct kset *ref)
 	size_t i;
 
 	for (level = 0; level < REF_LEVELS - 1; level++) {
-		unsigned int shift = 15 + 9 * level;	/* bits naming the node */
+		/* bits naming the node */
+		unsigned int shift = REF_LEAF_BITS + REF_TABLE_BITS * level;
 
 		for (i = 0; i < ref->n; i++)
 			if (!i || v[i] >> shift != v[i - 1] >> shift)
@@ -431,20 +434,40 @@ int harness_warn(int cond, const char *file, int line)
 /* ---- 1. golden trees ---- */
 
 struct golden {
-	uint64_t pa;
+	uint64_t pfn;
 	unsigned int order;
 	uint64_t key;
-	unsigned int path[5];	/* L5 .. L1 */
+	unsigned int path[REF_TABLES];	/* root first */
 	unsigned int word;
 	uint64_t value;
 };
 
+/*
+ * The same page frames and orders at every page size, keys and paths
+ * worked out by hand for each (at 4 KiB, the examples of the ABI notes).
+ */
 static const struct golden golden[] = {
-	{ 0x1000, 0, 0x10000000000001ULL, { 2, 0, 0, 0, 0 }, 0, 0x2 },
-	{ 0x200000, 9, 0x80000000001ULL, { 0, 2, 0, 0, 0 }, 0, 0x2 },
-	{ 0x40000000, 18, 0x400000001ULL, { 0, 0, 2, 0, 0 }, 0, 0x2 },
-	{ 0x123456000, 0, 0x10000000123456ULL, { 2, 0, 0, 0, 36 }, 209, 0x400000 },
-	{ 0x8000, 3, 0x2000000000001ULL, { 0, 128, 0, 0, 0 }, 0, 0x2 },
+#if PAGE_SHIFT == 12
+	{ 0x1, 0, 0x10000000000001ULL, { 2, 0, 0, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x80000000001ULL, { 0, 2, 0, 0, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x400000001ULL, { 0, 0, 2, 0, 0 }, 0, 0x2 },
+	{ 0x123456, 0, 0x10000000123456ULL, { 2, 0, 0, 0, 36 }, 209, 0x400000 },
+	{ 0x8, 3, 0x2000000000001ULL, { 0, 128, 0, 0, 0 }, 0, 0x2 },
+#elif PAGE_SHIFT == 14
+	{ 0x1, 0, 0x4000000000001ULL, { 1, 0, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x20000000001ULL, { 0, 4, 0, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x100000001ULL, { 0, 0, 16, 0 }, 0, 0x2 },
+	{ 0x123456, 0, 0x4000000123456ULL, { 1, 0, 0, 9 }, 209, 0x400000 },
+	{ 0x8, 3, 0x800000000001ULL, { 0, 256, 0, 0 }, 0, 0x2 },
+#elif PAGE_SHIFT == 16
+	{ 0x1, 0, 0x1000000000001ULL, { 8, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x8000000001ULL, { 0, 128, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x40000001ULL, { 0, 0, 2048 }, 0, 0x2 },
+	{ 0x123456, 0, 0x1000000123456ULL, { 8, 0, 2 }, 2257, 0x400000 },
+	{ 0x8, 3, 0x200000000001ULL, { 1, 0, 0 }, 0, 0x2 },
+#else
+#error "golden trees are written for 4, 16 and 64 KiB pages"
+#endif
 };
 
 #define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
@@ -455,26 +478,27 @@ static int golden_layout(struct kho_radix_tree *tree, const struct golden *g)
 	uint64_t phys = virt_to_phys(tree->root);
 	unsigned int level, i;
 
-	for (level = 5; level >= 1; level--) {
+	for (level = REF_TABLES; level >= 1; level--) {
 		const uint64_t *n = ref_node(phys);
+		unsigned int want = g->path[REF_TABLES - level];
 
-		if (!n)
+		if (!n || ref_index(g->key, level) != want)
 			return 0;
-		for (i = 0; i < 512; i++)
-			if (!!n[i] != (i == g->path[5 - level]))
+		for (i = 0; i < PAGE_SIZE / 8; i++)
+			if (!!n[i] != (i == want))
 				return 0;
-		phys = n[g->path[5 - level]];
+		phys = n[want];
 	}
 	{
 		const uint64_t *leaf = ref_node(phys);
 
 		if (!leaf)
 			return 0;
-		for (i = 0; i < 512; i++)
+		for (i = 0; i < PAGE_SIZE / 8; i++)
 			if (leaf[i] != (i == g->word ? g->value : 0))
 				return 0;
 	}
-	return sim.live == 6;
+	return sim.live == REF_LEVELS;
 }
 
 static void test_golden(void)
@@ -484,21 +508,25 @@ static void test_golden(void)
 
 	for (i = 0; i < NGOLDEN; i++) {
 		const struct golden *g = &golden[i];
-		unsigned int o;
-		int good;
+		uint64_t pa = g->pfn << PAGE_SHIFT;
+		char path[64];
+		unsigned int o, l;
+		int good, len = 0;
 
+		for (l = 0; l < REF_TABLES; l++)
+			len += snprintf(path + len, sizeof(path) - len, "%s%u",
+					l ? "/" : "", g->path[l]);
 		sim_init(64, ARENA_PHYS);
-		good = ref_key(g->pa, g->order) == g->key &&
-		       kho_radix_encode_key(g->pa, g->order) == g->key &&
-		       kho_radix_decode_key(g->key, &o) == g->pa && o == g->order &&
+		good = ref_key(pa, g->order) == g->key &&
+		       kho_radix_encode_key(pa, g->order) == g->key &&
+		       kho_radix_decode_key(g->key, &o) == pa && o == g->order &&
 		       ref_index(g->key, 0) / 64 == g->word;
 		good = good && !tree_new(&tree) &&
-		       !kho_radix_add_page(&tree, g->pa >> 12, g->order) &&
+		       !kho_radix_add_page(&tree, g->pfn, g->order) &&
 		       golden_layout(&tree, g);
-		ok(good, "golden tree (0x%llx, %u): key 0x%llx, path %u/%u/%u/%u/%u, word %u = 0x%llx",
-		   (unsigned long long)g->pa, g->order,
-		   (unsigned long long)g->key, g->path[0], g->path[1],
-		   g->path[2], g->path[3], g->path[4], g->word,
+		ok(good, "golden tree (0x%llx, %u): key 0x%llx, path %s, word %u = 0x%llx",
+		   (unsigned long long)pa, g->order,
+		   (unsigned long long)g->key, path, g->word,
 		   (unsigned long long)g->value);
 		kho_radix_destroy_tree(&tree);
 		ok(sim.live == 0, "golden tree %zu: destroy frees every page", i);
@@ -507,10 +535,7 @@ static void test_golden(void)
 
 static void test_golden_walk(void)
 {
-	static const uint64_t want[] = {	/* ascending key */
-		0x400000001ULL, 0x80000000001ULL, 0x2000000000001ULL,
-		0x10000000000001ULL, 0x10000000123456ULL,
-	};
+	static const unsigned int want[] = { 2, 1, 4, 0, 3 };	/* by key */
 	struct kho_radix_tree tree;
 	size_t i;
 	int good;
@@ -518,12 +543,13 @@ static void test_golden_walk(void)
 	sim_init(64, ARENA_PHYS);
 	good = !tree_new(&tree);
 	for (i = 0; i < NGOLDEN; i++)
-		good = good && !kho_radix_add_page(&tree, golden[i].pa >> 12,
+		good = good && !kho_radix_add_page(&tree, golden[i].pfn,
 						   golden[i].order);
 	walk_n = 0;
 	good = good && !kho_radix_walk_tree(&tree, collect_cb) && walk_n == 5;
 	for (i = 0; good && i < 5; i++)
-		good = walk_keys[i] == want[i];
+		good = walk_keys[i] == golden[want[i]].key &&
+		       (!i || walk_keys[i] > walk_keys[i - 1]);
 	ok(good, "golden trees together: walk gives ascending keys (orders 18, 9, 3, 0, 0)");
 
 	walk_n = 0;
@@ -538,6 +564,8 @@ static void test_golden_walk(void)
 
 static void test_args(void)
 {
+	const unsigned long top = (1UL << REF_ORDER0) - 1;	/* largest pfn */
+	const unsigned int big = REF_ORDER0 - 1;		/* largest order */
 	struct kho_radix_tree tree, none = { NULL };
 	unsigned long live, warns;
 	struct kset ref;
@@ -546,26 +574,27 @@ static void test_args(void)
 	kset_init(&ref, 64);
 	tree_new(&tree);
 	ok(kho_radix_add_page(&tree, 1, 1) == -EINVAL &&
-	   kho_radix_add_page(&tree, 0, 52) == -EINVAL &&
-	   kho_radix_add_page(&tree, 1UL << 52, 0) == -EINVAL &&
+	   kho_radix_add_page(&tree, 0, REF_ORDER0) == -EINVAL &&
+	   kho_radix_add_page(&tree, 1UL << REF_ORDER0, 0) == -EINVAL &&
 	   kho_radix_add_page(&none, 0, 0) == -EINVAL &&
 	   kho_radix_walk_tree(&none, collect_cb) == -EINVAL &&
 	   sim.live == 1,
-	   "misaligned pfn, order 52, pfn beyond 2^52, no root: -EINVAL, nothing allocated");
+	   "misaligned pfn, order %d, pfn beyond 2^%d, no root: -EINVAL, nothing allocated",
+	   REF_ORDER0, REF_ORDER0);
 
-	ok(!kho_radix_add_page(&tree, 0xfffffffffffffUL, 0) &&
-	   !kho_radix_add_page(&tree, 1UL << 51, 51),
-	   "largest pfn of order 0 and order 51 are accepted");
-	kset_add(&ref, ref_key(0xfffffffffffffULL << PAGE_SHIFT, 0));
-	kset_add(&ref, ref_key(1ULL << 63, 51));
+	ok(!kho_radix_add_page(&tree, top, 0) &&
+	   !kho_radix_add_page(&tree, 1UL << big, big),
+	   "largest pfn of order 0 and order %u are accepted", big);
+	kset_add(&ref, ref_key((uint64_t)top << PAGE_SHIFT, 0));
+	kset_add(&ref, ref_key(1ULL << 63, big));
 	ok(check_walk(&tree, &ref), "they walk back as the same blocks");
 
 	live = sim.live;
-	ok(!kho_radix_add_page(&tree, 0xfffffffffffffUL, 0) && sim.live == live &&
+	ok(!kho_radix_add_page(&tree, top, 0) && sim.live == live &&
 	   check_walk(&tree, &ref), "adding a block twice changes nothing");
 
-	kho_radix_del_page(&tree, 0xfffffffffffffUL, 0);
-	kset_del(&ref, ref_key(0xfffffffffffffULL << PAGE_SHIFT, 0));
+	kho_radix_del_page(&tree, top, 0);
+	kset_del(&ref, ref_key((uint64_t)top << PAGE_SHIFT, 0));
 	ok(sim.live == live && check_walk(&tree, &ref),
 	   "delete clears the bit and frees no node");
 
@@ -602,8 +631,12 @@ static void test_rollback(uint64_t *rng)
 		void *snap = sim_snapshot();
 		int err;
 
-		/* Fail allocation 1..5 of this add; past the need, it succeeds. */
-		n = 1 + (unsigned int)(rng_next(rng) % 5);
+		/*
+		 * Fail allocation 1..REF_TABLES of this add (it needs at most a
+		 * table per level below the root and a leaf); past the need, it
+		 * succeeds.
+		 */
+		n = 1 + (unsigned int)(rng_next(rng) % REF_TABLES);
 		sim_fail_nth(n);
 		err = kho_radix_add_page(&tree, pfn, order);
 		sim_fail_nth(0);
@@ -646,7 +679,8 @@ static void test_range_rollback(uint64_t *rng)
 			kho_radix_add_page(&tree, pfn, 0);
 			kset_add(&ref, ref_key(pfn << PAGE_SHIFT, 0));
 		}
-		sim_fail_nth(1 + rng_next(rng) % 12);
+		/* Larger pages: fewer levels, so fewer nodes per range. */
+		sim_fail_nth(1 + rng_next(rng) % (12 * REF_TABLES / 5));
 		err = kho_radix_add_range(&tree, pfn, n);
 		sim_fail_nth(0);
 		cases++;
@@ -992,10 +1026,10 @@ static void test_trace(void)
 	ev_add = ev_del = ev_alloc = 0;
 	allocs = sim.allocs;
 	good = !kho_radix_add_page(&tree, 0x123456, 0);
-	good = good && ev_add == 1 && ev_alloc == 5 &&
-	       sim.allocs - allocs == 5 && ev_last_level == 5;
+	good = good && ev_add == 1 && ev_alloc == REF_TABLES &&
+	       sim.allocs - allocs == REF_TABLES && ev_last_level == REF_TABLES;
 	good = good && !kho_radix_add_page(&tree, 0x123457, 0) &&
-	       ev_add == 2 && ev_alloc == 5 && ev_last_level == 0;
+	       ev_add == 2 && ev_alloc == REF_TABLES && ev_last_level == 0;
 	kho_radix_del_page(&tree, 0x123457, 0);
 	good = good && ev_del == 1 && ev_last_level == 0;
 	ok(good, "trace events: add reports the level of the first empty entry, node_alloc one per new node, del one per call");
@@ -1123,7 +1157,7 @@ static void test_images(const char *dir, uint64_t *rng)
 	kset_init(&ref, 64);
 	tree_new(&tree);
 	for (i = 0; i < NGOLDEN; i++) {
-		kho_radix_add_page(&tree, golden[i].pa >> 12, golden[i].order);
+		kho_radix_add_page(&tree, golden[i].pfn, golden[i].order);
 		kset_add(&ref, golden[i].key);
 	}
 	err = write_image(dir, "golden", &tree, &ref);

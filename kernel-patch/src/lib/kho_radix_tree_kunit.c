@@ -42,36 +42,92 @@ static int kho_test_walk_tree(struct kho_radix_tree *tree)
 	return kho_radix_walk_tree(tree, kho_test_collect);
 }
 
-/* Worked examples of the key format (KHO ABI, 4 KiB pages). */
+/*
+ * The ABI restated from its text, not taken from the header under test: a
+ * key of order o for page frame pfn is BIT(KHO_TEST_ORDER0 - o) | pfn >> o;
+ * a leaf (one page of bits) resolves its low KHO_TEST_LEAF_BITS, each table
+ * (one page of u64) KHO_TEST_TABLE_BITS more, and KHO_TEST_TABLES tables
+ * cover all KHO_TEST_ORDER0 + 1 bits of a key.
+ */
+#define KHO_TEST_ORDER0		(64 - PAGE_SHIFT)
+#define KHO_TEST_LEAF_BITS	(PAGE_SHIFT + 3)
+#define KHO_TEST_TABLE_BITS	(PAGE_SHIFT - 3)
+#define KHO_TEST_TABLES		DIV_ROUND_UP(KHO_TEST_ORDER0 + 1 - \
+					     KHO_TEST_LEAF_BITS, \
+					     KHO_TEST_TABLE_BITS)
+
+static u64 kho_test_key(unsigned long pfn, unsigned int order)
+{
+	return BIT_ULL(KHO_TEST_ORDER0 - order) | (u64)pfn >> order;
+}
+
+/* Index of @key in a table at @level (1 .. KHO_TEST_TABLES). */
+static unsigned int kho_test_index(u64 key, unsigned int level)
+{
+	return (key >> (KHO_TEST_LEAF_BITS + (level - 1) * KHO_TEST_TABLE_BITS)) &
+	       (BIT(KHO_TEST_TABLE_BITS) - 1);
+}
+
+/*
+ * Worked examples of the key format, worked out by hand for each page size
+ * (the same page frames and orders; at 4 KiB they are the examples of the
+ * KHO ABI notes). Other page sizes have none and skip these cases.
+ */
 static const struct kho_test_golden {
-	phys_addr_t phys;
+	unsigned long pfn;
 	unsigned int order;
 	u64 key;
-	unsigned int path[5];	/* table index at levels 5 .. 1 */
+	unsigned int path[KHO_TEST_TABLES];	/* table index, root first */
 	unsigned int word;
 	unsigned long value;
 } kho_test_golden[] = {
-	{ 0x1000, 0, 0x10000000000001ULL, { 2, 0, 0, 0, 0 }, 0, 0x2 },
-	{ 0x200000, 9, 0x80000000001ULL, { 0, 2, 0, 0, 0 }, 0, 0x2 },
-	{ 0x40000000, 18, 0x400000001ULL, { 0, 0, 2, 0, 0 }, 0, 0x2 },
-	{ 0x123456000, 0, 0x10000000123456ULL, { 2, 0, 0, 0, 36 }, 209,
+#if PAGE_SHIFT == 12
+#define KHO_TEST_GOLDEN_DEPTH	6
+	{ 0x1, 0, 0x10000000000001ULL, { 2, 0, 0, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x80000000001ULL, { 0, 2, 0, 0, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x400000001ULL, { 0, 0, 2, 0, 0 }, 0, 0x2 },
+	{ 0x123456, 0, 0x10000000123456ULL, { 2, 0, 0, 0, 36 }, 209,
 	  0x400000 },
-	{ 0x8000, 3, 0x2000000000001ULL, { 0, 128, 0, 0, 0 }, 0, 0x2 },
+	{ 0x8, 3, 0x2000000000001ULL, { 0, 128, 0, 0, 0 }, 0, 0x2 },
+#elif PAGE_SHIFT == 14
+#define KHO_TEST_GOLDEN_DEPTH	5
+	{ 0x1, 0, 0x4000000000001ULL, { 1, 0, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x20000000001ULL, { 0, 4, 0, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x100000001ULL, { 0, 0, 16, 0 }, 0, 0x2 },
+	{ 0x123456, 0, 0x4000000123456ULL, { 1, 0, 0, 9 }, 209, 0x400000 },
+	{ 0x8, 3, 0x800000000001ULL, { 0, 256, 0, 0 }, 0, 0x2 },
+#elif PAGE_SHIFT == 16
+#define KHO_TEST_GOLDEN_DEPTH	4
+	{ 0x1, 0, 0x1000000000001ULL, { 8, 0, 0 }, 0, 0x2 },
+	{ 0x200, 9, 0x8000000001ULL, { 0, 128, 0 }, 0, 0x2 },
+	{ 0x40000, 18, 0x40000001ULL, { 0, 0, 2048 }, 0, 0x2 },
+	{ 0x123456, 0, 0x1000000123456ULL, { 8, 0, 2 }, 2257, 0x400000 },
+	{ 0x8, 3, 0x200000000001ULL, { 1, 0, 0 }, 0, 0x2 },
+#endif
 };
 
 static void kho_radix_key_test(struct kunit *test)
 {
 	unsigned int i, order;
 
-	KUNIT_ASSERT_EQ(test, PAGE_SHIFT, 12);
-	KUNIT_EXPECT_EQ(test, KHO_TREE_MAX_DEPTH, 6);
+	KUNIT_EXPECT_EQ(test, KHO_ORDER_0_LOG2, KHO_TEST_ORDER0);
+	KUNIT_EXPECT_EQ(test, KHO_BITMAP_SIZE_LOG2, KHO_TEST_LEAF_BITS);
+	KUNIT_EXPECT_EQ(test, KHO_TABLE_SIZE_LOG2, KHO_TEST_TABLE_BITS);
+	KUNIT_EXPECT_EQ(test, KHO_TREE_MAX_DEPTH, KHO_TEST_TABLES + 1);
+#ifdef KHO_TEST_GOLDEN_DEPTH
+	KUNIT_EXPECT_EQ(test, KHO_TREE_MAX_DEPTH, KHO_TEST_GOLDEN_DEPTH);
+#else
+	kunit_skip(test, "no worked examples for %lu-byte pages", PAGE_SIZE);
+#endif
 	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
 		const struct kho_test_golden *g = &kho_test_golden[i];
+		phys_addr_t phys = PFN_PHYS(g->pfn);
 
-		KUNIT_EXPECT_EQ(test, kho_radix_encode_key(g->phys, g->order),
+		KUNIT_EXPECT_EQ(test, kho_test_key(g->pfn, g->order), g->key);
+		KUNIT_EXPECT_EQ(test, kho_radix_encode_key(phys, g->order),
 				g->key);
 		KUNIT_EXPECT_EQ(test, kho_radix_decode_key(g->key, &order),
-				g->phys);
+				phys);
 		KUNIT_EXPECT_EQ(test, order, g->order);
 	}
 }
@@ -82,19 +138,23 @@ static void kho_radix_layout_test(struct kunit *test)
 	struct kho_radix_tree tree;
 	unsigned int i, level, idx;
 
+	if (!ARRAY_SIZE(kho_test_golden))
+		kunit_skip(test, "no worked examples for %lu-byte pages",
+			   PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
 		const struct kho_test_golden *g = &kho_test_golden[i];
 		struct kho_radix_node *node;
 		struct kho_radix_leaf *leaf;
 
 		KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
-		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree,
-							 PHYS_PFN(g->phys),
+		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, g->pfn,
 							 g->order), 0);
 		node = tree.root;
-		for (level = 5; level >= 1; level--) {
-			unsigned int want = g->path[5 - level];
+		for (level = KHO_TEST_TABLES; level >= 1; level--) {
+			unsigned int want = g->path[KHO_TEST_TABLES - level];
 
+			KUNIT_EXPECT_EQ(test, kho_test_index(g->key, level),
+					want);
 			for (idx = 0; idx < ARRAY_SIZE(node->table); idx++)
 				KUNIT_EXPECT_EQ(test, !!node->table[idx],
 						idx == want);
@@ -114,27 +174,27 @@ static void kho_radix_layout_test(struct kunit *test)
 /* Walks go by ascending key: higher orders first, then by address. */
 static void kho_radix_walk_order_test(struct kunit *test)
 {
+	static const unsigned long add[][2] = {	/* pfn, order */
+		{ 0x1, 0 }, { 0x200, 9 }, { 0x40000, 18 }, { 0x123456, 0 },
+		{ 0x8, 3 },
+	};
 	static const unsigned int orders[] = { 18, 9, 3, 0, 0 };
-	static const phys_addr_t phys[] = {
-		0x40000000, 0x200000, 0x8000, 0x1000, 0x123456000,
+	static const unsigned long pfns[] = {
+		0x40000, 0x200, 0x8, 0x1, 0x123456,
 	};
 	struct kho_radix_tree tree;
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
-	for (i = 0; i < ARRAY_SIZE(kho_test_golden); i++) {
-		const struct kho_test_golden *g = &kho_test_golden[i];
-
-		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree,
-							 PHYS_PFN(g->phys),
-							 g->order), 0);
-	}
+	for (i = 0; i < ARRAY_SIZE(add); i++)
+		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, add[i][0],
+							 add[i][1]), 0);
 
 	KUNIT_ASSERT_EQ(test, kho_test_walk_tree(&tree), 0);
 	KUNIT_ASSERT_EQ(test, kho_test_walk.n, ARRAY_SIZE(orders));
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		KUNIT_EXPECT_EQ(test, kho_test_walk.order[i], orders[i]);
-		KUNIT_EXPECT_EQ(test, kho_test_walk.phys[i], phys[i]);
+		KUNIT_EXPECT_EQ(test, kho_test_walk.phys[i], PFN_PHYS(pfns[i]));
 	}
 
 	/* A non-zero return value stops the walk and is passed on. */
@@ -150,7 +210,8 @@ static void kho_radix_pages_test(struct kunit *test)
 {
 	struct kho_radix_tree tree;
 	struct page *folio, *page;
-	struct kho_radix_node *l4;
+	struct kho_radix_node *table;
+	unsigned int idx;
 
 	folio = alloc_pages(GFP_KERNEL, 2);
 	KUNIT_ASSERT_NOT_NULL(test, folio);
@@ -171,13 +232,15 @@ static void kho_radix_pages_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[1], page_to_phys(page));
 	KUNIT_EXPECT_EQ(test, kho_test_walk.order[1], 0);
 
-	/* Order 0 keys sit below root entry 2; the table stays. */
+	/* The order-0 block's root entry and the table under it stay. */
 	kho_radix_del_page(&tree, page_to_pfn(page), 0);
 	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
 	KUNIT_EXPECT_EQ(test, kho_test_walk.n, 1);
-	KUNIT_EXPECT_NE(test, tree.root->table[2], 0);
-	l4 = phys_to_virt(tree.root->table[2]);
-	KUNIT_EXPECT_NOT_NULL(test, memchr_inv(l4, 0, PAGE_SIZE));
+	idx = kho_test_index(kho_test_key(page_to_pfn(page), 0),
+			     KHO_TEST_TABLES);
+	KUNIT_ASSERT_NE(test, tree.root->table[idx], 0);
+	table = phys_to_virt(tree.root->table[idx]);
+	KUNIT_EXPECT_NOT_NULL(test, memchr_inv(table, 0, PAGE_SIZE));
 
 	kho_radix_del_page(&tree, page_to_pfn(folio), 2);
 	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
@@ -194,8 +257,10 @@ static void kho_radix_invalid_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
 	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 1, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0, 52), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, BIT(52), 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0, KHO_TEST_ORDER0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, BIT(KHO_TEST_ORDER0), 0),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&none, 0, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kho_radix_walk_tree(&none, kho_test_collect),
 			-EINVAL);
@@ -245,17 +310,17 @@ static void kho_radix_tracepoint_test(struct kunit *test)
 			register_trace_kho_radix_node_alloc(kho_test_probe_alloc,
 							    &ev), 0);
 
-	/* An empty tree: four tables and a leaf are allocated. */
+	/* An empty tree: every table below the root and a leaf are new. */
 	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0x123456, 0), 0);
 	KUNIT_EXPECT_EQ(test, ev.add, 1);
-	KUNIT_EXPECT_EQ(test, ev.node_alloc, 5);
-	KUNIT_EXPECT_EQ(test, ev.level, 5);
-	KUNIT_EXPECT_EQ(test, ev.key, 0x10000000123456ULL);
+	KUNIT_EXPECT_EQ(test, ev.node_alloc, KHO_TEST_TABLES);
+	KUNIT_EXPECT_EQ(test, ev.level, KHO_TEST_TABLES);
+	KUNIT_EXPECT_EQ(test, ev.key, kho_test_key(0x123456, 0));
 
 	/* Same leaf: nothing allocated, the path was complete. */
 	KUNIT_EXPECT_EQ(test, kho_radix_add_page(&tree, 0x123457, 0), 0);
 	KUNIT_EXPECT_EQ(test, ev.add, 2);
-	KUNIT_EXPECT_EQ(test, ev.node_alloc, 5);
+	KUNIT_EXPECT_EQ(test, ev.node_alloc, KHO_TEST_TABLES);
 	KUNIT_EXPECT_EQ(test, ev.level, 0);
 
 	unregister_trace_kho_radix_node_alloc(kho_test_probe_alloc, &ev);
@@ -335,25 +400,33 @@ static void kho_radix_range_test(struct kunit *test)
 
 static void kho_radix_trim_test(struct kunit *test)
 {
+	const unsigned long leaf0 = 2UL << KHO_TEST_LEAF_BITS;
+	const unsigned long leaf1 = 3UL << KHO_TEST_LEAF_BITS;
 	struct kho_radix_tree tree;
 
 	KUNIT_ASSERT_EQ(test, kho_radix_init_tree(&tree), 0);
 
-	/* One block: four tables and a leaf, all freed once it is gone. */
+	/*
+	 * One block: the tables below the root and a leaf, all freed once it
+	 * is gone.
+	 */
 	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x123456, 0), 0);
 	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 0);
 	kho_radix_del_page(&tree, 0x123456, 0);
-	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 5);
+	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), KHO_TEST_TABLES);
 	KUNIT_EXPECT_NULL(test, memchr_inv(tree.root, 0, PAGE_SIZE));
 
-	/* Two leaves under one table: only the emptied leaf goes. */
-	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x10000, 0), 0);
-	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x18000, 0), 0);
-	kho_radix_del_page(&tree, 0x18000, 0);
+	/*
+	 * Two leaves under one table (a leaf spans BIT(KHO_TEST_LEAF_BITS)
+	 * order-0 frames): only the emptied leaf goes.
+	 */
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, leaf0, 0), 0);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, leaf1, 0), 0);
+	kho_radix_del_page(&tree, leaf1, 0);
 	KUNIT_EXPECT_EQ(test, kho_radix_trim(&tree), 1);
 	KUNIT_EXPECT_EQ(test, kho_test_walk_tree(&tree), 0);
 	KUNIT_ASSERT_EQ(test, kho_test_walk.n, 1);
-	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[0], PFN_PHYS(0x10000));
+	KUNIT_EXPECT_EQ(test, kho_test_walk.phys[0], PFN_PHYS(leaf0));
 	kho_radix_destroy_tree(&tree);
 }
 /* kho-series: end */
