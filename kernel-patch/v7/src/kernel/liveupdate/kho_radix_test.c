@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the KHO radix tree: freeing of emptied nodes and range
- * preservation. Included from kexec_handover.c, whose static helpers they
- * call; every test builds its own tree, the one KHO hands over is not
- * touched.
+ * KUnit tests of the KHO radix tree: freeing of emptied nodes, the cache
+ * of freed node pages, and range preservation. Included from
+ * kexec_handover.c, whose static helpers they call; every test builds its
+ * own tree, the one KHO hands over is not touched.
  */
 #include <kunit/test.h>
 
@@ -80,6 +80,13 @@ static void kho_test_tree_destroy(struct kunit *test,
 	free_page((unsigned long)tree->root);
 }
 
+/* Pages in the node cache now. */
+static unsigned int kho_test_cached(void)
+{
+	guard(spinlock)(&kho_radix_cache.lock);
+	return kho_radix_cache.nr;
+}
+
 /* One block: a full path is allocated, and all of it is freed on delete. */
 static void kho_test_del_frees_path(struct kunit *test)
 {
@@ -139,9 +146,71 @@ static void kho_test_churn(struct kunit *test)
 		for (i = 0; i < nr; i++)
 			kho_radix_del_page(&tree, i << 20 | i, i % 4);
 		KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree), 1UL);
+		KUNIT_EXPECT_LE(test, kho_test_cached(),
+				(unsigned int)KHO_RADIX_CACHE_PAGES);
 	}
 	KUNIT_EXPECT_GT(test, top, nr);
 	kho_test_tree_destroy(test, &tree);
+}
+
+/*
+ * A deletion's freed path goes to the node cache and the next cycle takes
+ * all of it from there: no page allocated, none freed, per cycle.
+ */
+static void kho_test_cycle_reuses_path(struct kunit *test)
+{
+	const unsigned int path = KHO_TREE_MAX_DEPTH - 1;
+	struct kho_radix_tree tree;
+	unsigned int cached;
+
+	kho_test_tree_init(test, &tree);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x54321, 3), 0);
+	kho_radix_del_page(&tree, 0x54321, 3);
+	cached = kho_test_cached();
+	KUNIT_ASSERT_GE(test, cached, path);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x54321, 3), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_cached(), cached - path);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	kho_radix_del_page(&tree, 0x54321, 3);
+	KUNIT_EXPECT_EQ(test, kho_test_cached(), cached);
+	kho_test_tree_destroy(test, &tree);
+}
+
+/* The cache never holds more than KHO_RADIX_CACHE_PAGES pages. */
+static void kho_test_cache_bounded(struct kunit *test)
+{
+	const unsigned int n = KHO_RADIX_CACHE_PAGES + 8;
+	unsigned int i;
+	void **pages;
+
+	pages = kunit_kcalloc(test, n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < n; i++) {
+		pages[i] = kho_radix_alloc_node();
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kho_test_cached(), 0U);
+	for (i = 0; i < n; i++)
+		kho_radix_free_node(pages[i]);
+	KUNIT_EXPECT_EQ(test, kho_test_cached(),
+			(unsigned int)KHO_RADIX_CACHE_PAGES);
+}
+
+/* A page reused from the cache is zeroed, whatever it held when released. */
+static void kho_test_cache_zeroes(struct kunit *test)
+{
+	void *page, *again;
+
+	page = kho_radix_alloc_node();
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memset(page, 0xa5, PAGE_SIZE);
+	kho_radix_free_node(page);
+	again = kho_radix_alloc_node();
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	KUNIT_EXPECT_PTR_EQ(test, again, page);
+	KUNIT_EXPECT_NULL(test, memchr_inv(again, 0, PAGE_SIZE));
+	kho_radix_free_node(again);
 }
 
 /* Blocks of a walk, sorted by physical address then order, for comparison. */
@@ -251,6 +320,9 @@ static struct kunit_case kho_radix_test_cases[] = {
 	KUNIT_CASE(kho_test_del_frees_path),
 	KUNIT_CASE(kho_test_del_keeps_shared),
 	KUNIT_CASE(kho_test_churn),
+	KUNIT_CASE(kho_test_cycle_reuses_path),
+	KUNIT_CASE(kho_test_cache_bounded),
+	KUNIT_CASE(kho_test_cache_zeroes),
 	KUNIT_CASE(kho_test_range_same_blocks),
 	KUNIT_CASE(kho_test_range_beside),
 	{}
