@@ -32,8 +32,10 @@ die() {
 # the x86-64 build links them (ldd of khowalk), with their -dev packages;
 # libc, libstdc++ and libgcc_s come with the cross toolchain
 # (/usr/aarch64-linux-gnu/lib).
+# khodump's preflight adds libelf and the kernel images' decompressors.
 PKGS="busybox-static libfdt1 libfdt-dev libkdumpfile10 libkdumpfile-dev
-zlib1g liblzo2-2 libsnappy1v5 libzstd1"
+zlib1g zlib1g-dev liblzo2-2 libsnappy1v5 libzstd1 libzstd-dev libelf1 libelf-dev
+liblzma5 liblzma-dev libbz2-1.0 libbz2-dev liblz4-1 liblz4-dev"
 
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 [ -n "$suite" ] || die "no VERSION_CODENAME in /etc/os-release"
