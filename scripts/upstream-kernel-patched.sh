@@ -30,6 +30,13 @@ patches=$(ls "$series"/0*.patch 2>/dev/null | grep -v '/0000-cover-letter.patch$
 [ -n "$patches" ] || die "no patches in '$series'"
 
 kver=$("$here/upstream-kernel.sh" "$cache" "$frag") || die "no pristine kernel"
+# One patched slot, shared by every checkout that runs the lab: builds of
+# different series wait for each other instead of overwriting a tree
+# another build is writing. (A guest booting the slot while another
+# series is built still races with it: the slot holds one series.)
+mkdir -p "$top"
+exec 9>"$top/.khotools.lock"
+flock 9 || die "cannot lock '$top/.khotools.lock'"
 base=$top/$kver
 # shellcheck disable=SC2086
 ssum=$(cat $patches | sha256sum | cut -c1-16)
