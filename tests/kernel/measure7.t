@@ -6,8 +6,9 @@
 # (lab7.mode=measure: kho_lab7 measure=1 and lab7-handover memfd-time):
 #   (a) tree pages after a preserve/unpreserve churn of N keys, for a
 #       growing N (khowalk -j stats live, after each churn);
-#   (b) the time of preserving a 1 GiB memfd through LUO and a 1 GiB
-#       kho_preserve_pages() range (medians, ratio patched/unpatched);
+#   (b) the time of preserving a 1 GiB memfd through LUO, a 1 GiB
+#       kho_preserve_pages() range and a 64 MiB vmalloc area (medians,
+#       ratio patched/unpatched);
 #   and the ABI: QMP dumps of both boots at the same two points decode
 #   (kho_truth.py, the independent reader) to the same preserved set, the
 #   same tree when nothing was unpreserved, fewer empty nodes after churn.
@@ -184,12 +185,18 @@ def med(k, name, key):
     v = values(k, name, key)
     return (statistics.median(v), len(v)) if v else (None, 0)
 
+for k in K:
+    v = values(k, "m_vmalloc", "vmalloc_runs")
+    say("%s: the 64 MiB vmalloc area is %s runs of physically consecutive pages" %
+        (k, v[0] if v else "?"))
 say("(b) medians (runs) on each kernel, and patched/unpatched: memfd in ns (CLOCK_MONOTONIC,")
 say("    4 ms resolution in this guest), the rest in TSC cycles (get_cycles(), the host's rate)")
 for name, key, what in (("m_memfd", "memfd_preserve_ns", "1 GiB memfd, LIVEUPDATE_SESSION_PRESERVE_FD"),
                         ("m_memfd", "memfd_unpreserve_ns", "1 GiB memfd, closing the session"),
                         ("m_range", "range_preserve_cycles", "kho_preserve_pages() of 1 GiB - 4 KiB, unaligned"),
                         ("m_range", "range_unpreserve_cycles", "kho_unpreserve_pages() of the same"),
+                        ("m_vmalloc", "vmalloc_preserve_cycles", "kho_preserve_vmalloc() of 64 MiB"),
+                        ("m_vmalloc", "vmalloc_unpreserve_cycles", "kho_unpreserve_vmalloc() of the same"),
                         ("m_churn_time", "churn_preserve_cycles", "churn of 1280 keys: preserve"),
                         ("m_churn_time", "churn_unpreserve_cycles", "churn of 1280 keys: unpreserve")):
     u, un = med("unpatched", name, key)

@@ -51,6 +51,10 @@
  *          kho_unpreserve_pages() of the NR - 1 pages from page 1 of the
  *          contiguous 1 GiB (NR = 262144 pages) allocated at load, so the
  *          range is unaligned and split into blocks of orders 0 .. 17
+ *  vmalloc (write "NR REPS") REPS times kho_preserve_vmalloc() and
+ *          kho_unpreserve_vmalloc() of a vmalloc() area of NR pages,
+ *          allocated on first use and kept; the result also says how many
+ *          runs of physically consecutive pages the area has
  *  result  the last command's result, "name value" lines; "keys" adds
  *          "chunk I 0xPHYS" for each pool chunk
  */
@@ -443,6 +447,8 @@ static struct page *pool[LAB_POOL_CHUNKS];
 static unsigned long keys_kept;
 static struct page *range_area;
 static unsigned long range_area_pages;
+static void *vm_area;
+static unsigned long vm_area_pages;
 static char result_text[8192];
 static struct debugfs_blob_wrapper result_blob = { .data = result_text };
 static DEFINE_MUTEX(measure_lock);
@@ -576,6 +582,45 @@ static int lab_measure_range(unsigned long nr, unsigned long reps)
 	return 0;
 }
 
+static int lab_measure_vmalloc(unsigned long nr, unsigned long reps)
+{
+	struct kho_vmalloc pres;
+	unsigned long i, runs = 0, prev = 0, pfn;
+	unsigned long r;
+	u64 t0, t1, t2;
+	int err;
+
+	if (!nr || nr > (1UL << (30 - PAGE_SHIFT)) || reps > 1000 ||
+	    (vm_area && nr != vm_area_pages))
+		return -EINVAL;
+	if (!vm_area) {
+		vm_area = vmalloc(nr << PAGE_SHIFT);
+		if (!vm_area)
+			return -ENOMEM;
+		vm_area_pages = nr;
+	}
+	for (i = 0; i < nr; i++) {
+		pfn = vmalloc_to_pfn(vm_area + (i << PAGE_SHIFT));
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	lab_result("vmalloc_pages %lu\nvmalloc_runs %lu\n", nr, runs);
+	for (r = 0; r < reps; r++) {
+		memset(&pres, 0, sizeof(pres));
+		t0 = get_cycles();
+		err = kho_preserve_vmalloc(vm_area, &pres);
+		t1 = get_cycles();
+		if (err)
+			return err;
+		kho_unpreserve_vmalloc(&pres);
+		t2 = get_cycles();
+		lab_result("vmalloc_preserve_cycles %llu\nvmalloc_unpreserve_cycles %llu\n",
+			   t1 - t0, t2 - t1);
+	}
+	return 0;
+}
+
 static ssize_t lab_measure_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
@@ -627,6 +672,8 @@ static ssize_t lab_measure_write(struct file *file, const char __user *ubuf,
 		}
 	} else if (!strcmp(what, "range")) {
 		err = lab_measure_range(a, b);
+	} else if (!strcmp(what, "vmalloc")) {
+		err = lab_measure_vmalloc(a, b);
 	} else {
 		err = -EINVAL;
 	}
@@ -662,6 +709,7 @@ static int lab_measure_init(void)
 	debugfs_create_file("keys", 0200, lab_dir, NULL, &lab_measure_fops);
 	debugfs_create_file("churn", 0200, lab_dir, NULL, &lab_measure_fops);
 	debugfs_create_file("range", 0200, lab_dir, NULL, &lab_measure_fops);
+	debugfs_create_file("vmalloc", 0200, lab_dir, NULL, &lab_measure_fops);
 	debugfs_create_blob("result", 0444, lab_dir, &result_blob);
 	pr_info("kho_lab7: measure mode, %u pool chunks of order %u\n",
 		LAB_POOL_CHUNKS, LAB_POOL_ORDER);

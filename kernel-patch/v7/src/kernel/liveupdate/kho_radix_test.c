@@ -7,7 +7,7 @@
  */
 #include <kunit/test.h>
 
-#define KHO_TEST_MAX_BLOCKS 256
+#define KHO_TEST_MAX_BLOCKS 1024
 
 static struct {
 	phys_addr_t phys[KHO_TEST_MAX_BLOCKS];
@@ -35,41 +35,52 @@ static void kho_test_tree_init(struct kunit *test, struct kho_radix_tree *tree)
 	mutex_init(&tree->lock);
 }
 
-/* Tree pages under @node at @level; *@empty counts the empty ones. */
+/*
+ * Tree pages under @node at @level; *@empty counts the empty ones and
+ * *@miscounted those below the root whose count of used entries (bits of
+ * a leaf, children of a table) is not what the page holds.
+ */
 static unsigned long kho_test_count(struct kho_radix_node *node,
-				    unsigned int level, unsigned long *empty)
+				    unsigned int level, unsigned long *empty,
+				    unsigned long *miscounted)
 {
 	struct kho_radix_leaf *leaf = (struct kho_radix_leaf *)node;
-	unsigned long n = 1;
-	bool any = false;
+	unsigned long n = 1, used = 0;
 	unsigned int i;
 
 	if (!level) {
-		if (bitmap_empty(leaf->bitmap, 1 << KHO_BITMAP_SIZE_LOG2))
-			(*empty)++;
-		return 1;
+		used = bitmap_weight(leaf->bitmap, 1 << KHO_BITMAP_SIZE_LOG2);
+	} else {
+		for (i = 0; i < ARRAY_SIZE(node->table); i++) {
+			if (!node->table[i])
+				continue;
+			used++;
+			n += kho_test_count(phys_to_virt(node->table[i]),
+					    level - 1, empty, miscounted);
+		}
 	}
-	for (i = 0; i < ARRAY_SIZE(node->table); i++) {
-		if (!node->table[i])
-			continue;
-		any = true;
-		n += kho_test_count(phys_to_virt(node->table[i]), level - 1,
-				    empty);
-	}
-	if (!any)
+	if (!used)
 		(*empty)++;
+	if (level < KHO_TREE_MAX_DEPTH - 1 &&
+	    page_private(virt_to_page(node)) != used)
+		(*miscounted)++;
 	return n;
 }
 
-/* Tree pages in @tree; fails the test if a node other than the root is empty. */
+/*
+ * Tree pages in @tree; fails the test if a node other than the root is
+ * empty or a node's count of used entries is wrong.
+ */
 static unsigned long kho_test_nodes(struct kunit *test,
 				    struct kho_radix_tree *tree)
 {
-	unsigned long empty = 0, n;
+	unsigned long empty = 0, miscounted = 0, n;
 
-	n = kho_test_count(tree->root, KHO_TREE_MAX_DEPTH - 1, &empty);
+	n = kho_test_count(tree->root, KHO_TREE_MAX_DEPTH - 1, &empty,
+			   &miscounted);
 	/* The root of an empty tree is the one empty node allowed. */
 	KUNIT_EXPECT_EQ(test, empty, n == 1 ? 1UL : 0UL);
+	KUNIT_EXPECT_EQ(test, miscounted, 0UL);
 	return n;
 }
 
@@ -197,20 +208,52 @@ static void kho_test_cache_bounded(struct kunit *test)
 			(unsigned int)KHO_RADIX_CACHE_PAGES);
 }
 
-/* A page reused from the cache is zeroed, whatever it held when released. */
-static void kho_test_cache_zeroes(struct kunit *test)
+/*
+ * Every page in the node cache is all zero with a count of zero, so that
+ * node allocation can hand it out without clearing it: a deletion frees
+ * only nodes with nothing left in them.
+ */
+static void kho_test_cache_clean(struct kunit *test)
 {
-	void *page, *again;
+	struct kho_radix_tree tree;
+	unsigned int i, dirty = 0;
+	unsigned long k;
 
-	page = kho_radix_alloc_node();
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	memset(page, 0xa5, PAGE_SIZE);
-	kho_radix_free_node(page);
-	again = kho_radix_alloc_node();
-	KUNIT_ASSERT_NOT_NULL(test, again);
-	KUNIT_EXPECT_PTR_EQ(test, again, page);
-	KUNIT_EXPECT_NULL(test, memchr_inv(again, 0, PAGE_SIZE));
-	kho_radix_free_node(again);
+	kho_test_tree_init(test, &tree);
+	for (k = 0; k < 64; k++)
+		KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, k << 24 | k, k % 3), 0);
+	for (k = 0; k < 64; k++)
+		kho_radix_del_page(&tree, k << 24 | k, k % 3);
+	KUNIT_EXPECT_EQ(test, kho_test_cached(), (unsigned int)KHO_RADIX_CACHE_PAGES);
+
+	scoped_guard(spinlock, &kho_radix_cache.lock) {
+		for (i = 0; i < kho_radix_cache.nr; i++) {
+			void *page = kho_radix_cache.pages[i];
+
+			if (page_private(virt_to_page(page)) ||
+			    memchr_inv(page, 0, PAGE_SIZE))
+				dirty++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, dirty, 0U);
+	kho_test_tree_destroy(test, &tree);
+}
+
+/*
+ * A block preserved twice is one bit, counted once: one deletion takes it
+ * out, and its path with it.
+ */
+static void kho_test_add_twice(struct kunit *test)
+{
+	struct kho_radix_tree tree;
+
+	kho_test_tree_init(test, &tree);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x4000, 2), 0);
+	KUNIT_ASSERT_EQ(test, kho_radix_add_page(&tree, 0x4000, 2), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &tree),
+			(unsigned long)KHO_TREE_MAX_DEPTH);
+	kho_radix_del_page(&tree, 0x4000, 2);
+	kho_test_tree_destroy(test, &tree);
 }
 
 /* Blocks of a walk, sorted by physical address then order, for comparison. */
@@ -316,15 +359,155 @@ static void kho_test_range_beside(struct kunit *test)
 	__free_pages(page, 10);
 }
 
+/* The walks of @a and @b list the same blocks. */
+static void kho_test_same_walk(struct kunit *test, struct kho_radix_tree *a,
+			       struct kho_radix_tree *b)
+{
+	phys_addr_t *phys_a, *phys_b;
+	unsigned int *order_a, *order_b;
+	unsigned int na, nb;
+
+	phys_a = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*phys_a), GFP_KERNEL);
+	phys_b = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*phys_b), GFP_KERNEL);
+	order_a = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*order_a), GFP_KERNEL);
+	order_b = kunit_kcalloc(test, KHO_TEST_MAX_BLOCKS, sizeof(*order_b), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, phys_a && phys_b && order_a && order_b);
+	kho_test_walk(test, a, phys_a, order_a, &na);
+	kho_test_walk(test, b, phys_b, order_b, &nb);
+	KUNIT_ASSERT_EQ(test, na, nb);
+	KUNIT_EXPECT_EQ(test, memcmp(phys_a, phys_b, na * sizeof(*phys_a)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(order_a, order_b, na * sizeof(*order_a)), 0);
+	KUNIT_EXPECT_EQ(test, kho_test_nodes(test, a), kho_test_nodes(test, b));
+}
+
+/*
+ * A run of consecutive blocks of one order, set a leaf at a time, gives
+ * the tree one kho_radix_add_page() per block gives, also across a leaf
+ * boundary; cleared a leaf at a time, it leaves what one
+ * kho_radix_del_page() per block leaves.
+ */
+static void kho_test_run_same_blocks(struct kunit *test)
+{
+	static const struct {
+		unsigned long pfn;
+		unsigned int order;
+		unsigned long nr;
+	} runs[] = {
+		{ 5UL << 15, 0, 1 },
+		{ (5UL << 15) - 3, 0, 10 },		/* across a leaf */
+		{ ((2UL << 15) - 2) << 3, 3, 5 },	/* across a leaf */
+		{ 0x123400, 2, 300 },
+		{ (7UL << 15) << 9, 9, 1 << 15 },	/* a whole leaf */
+	};
+	struct kho_radix_cursor cur;
+	struct kho_radix_tree a, b;
+	unsigned int r;
+
+	for (r = 0; r < ARRAY_SIZE(runs); r++) {
+		unsigned long pfn = runs[r].pfn, i, half = runs[r].nr / 2;
+		const unsigned int o = runs[r].order;
+
+		kho_test_tree_init(test, &a);
+		kho_test_tree_init(test, &b);
+		memset(&cur, 0, sizeof(cur));
+		scoped_guard(mutex, &a.lock)
+			KUNIT_EXPECT_EQ(test, __kho_radix_add_blocks(&a, &cur, &pfn, o,
+								     runs[r].nr), 0);
+		KUNIT_EXPECT_EQ(test, pfn, runs[r].pfn + (runs[r].nr << o));
+		for (i = 0; i < runs[r].nr; i++)
+			KUNIT_ASSERT_EQ(test, kho_radix_add_page(&b, runs[r].pfn + (i << o), o), 0);
+		if (runs[r].nr <= KHO_TEST_MAX_BLOCKS)
+			kho_test_same_walk(test, &a, &b);
+		else
+			KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &a), kho_test_nodes(test, &b));
+
+		memset(&cur, 0, sizeof(cur));
+		scoped_guard(mutex, &a.lock)
+			__kho_radix_del_blocks(&a, &cur, runs[r].pfn, o, half);
+		for (i = 0; i < half; i++)
+			kho_radix_del_page(&b, runs[r].pfn + (i << o), o);
+		if (runs[r].nr <= KHO_TEST_MAX_BLOCKS)
+			kho_test_same_walk(test, &a, &b);
+		else
+			KUNIT_EXPECT_EQ(test, kho_test_nodes(test, &a), kho_test_nodes(test, &b));
+
+		scoped_guard(mutex, &a.lock)
+			__kho_radix_del_blocks(&a, &cur, runs[r].pfn + (half << o), o,
+					       runs[r].nr - half);
+		for (i = half; i < runs[r].nr; i++)
+			kho_radix_del_page(&b, runs[r].pfn + (i << o), o);
+		kho_test_tree_destroy(test, &a);
+		kho_test_tree_destroy(test, &b);
+	}
+}
+
+/*
+ * The units of a vmalloc preservation go in a run at a time, and the tree
+ * is the one a kho_radix_add_page() per unit makes: runs across a leaf
+ * boundary, broken runs, a unit alone, runs ending at a chunk's end.
+ */
+static void kho_test_vmalloc_units(struct kunit *test)
+{
+	const unsigned int per_chunk = ARRAY_SIZE(((struct kho_vmalloc_chunk *)0)->phys);
+	const unsigned short order = 1;
+	struct kho_vmalloc_chunk *chunk[2];
+	struct kho_radix_cursor cur;
+	struct kho_radix_tree a, b;
+	unsigned long pfn = (3UL << 16) - 40, n = 0, i;
+	unsigned int c, u;
+
+	for (c = 0; c < 2; c++) {
+		chunk[c] = (struct kho_vmalloc_chunk *)get_zeroed_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, chunk[c]);
+	}
+	KHOSER_STORE_PTR(chunk[0]->hdr.next, chunk[1]);
+	for (c = 0; c < 2; c++) {
+		for (u = 0; u < (c ? 100 : per_chunk); u++, n++) {
+			/* Every 37th unit starts a new run further on. */
+			pfn += (n % 37 ? 1UL : 1000UL) << order;
+			chunk[c]->phys[u] = PFN_PHYS(pfn);
+		}
+	}
+
+	kho_test_tree_init(test, &a);
+	kho_test_tree_init(test, &b);
+	KUNIT_ASSERT_EQ(test, kho_vmalloc_add_units(&a, chunk[0], order), 0);
+	for (c = 0; c < 2; c++)
+		for (u = 0; u < per_chunk && chunk[c]->phys[u]; u++)
+			KUNIT_ASSERT_EQ(test, kho_radix_add_page(&b, PHYS_PFN(chunk[c]->phys[u]),
+								 order), 0);
+	kho_test_same_walk(test, &a, &b);
+
+	/* The first 200 units out, then the rest. */
+	memset(&cur, 0, sizeof(cur));
+	scoped_guard(mutex, &a.lock)
+		kho_vmalloc_del_units(&a, &cur, chunk[0], order, 200);
+	for (i = 0; i < 200; i++)
+		kho_radix_del_page(&b, PHYS_PFN(chunk[0]->phys[i]), order);
+	kho_test_same_walk(test, &a, &b);
+	scoped_guard(mutex, &a.lock)
+		kho_vmalloc_del_units(&a, &cur, chunk[0], order, ULONG_MAX);
+	for (c = 0; c < 2; c++)
+		for (u = c ? 0 : 200; u < per_chunk && chunk[c]->phys[u]; u++)
+			kho_radix_del_page(&b, PHYS_PFN(chunk[c]->phys[u]), order);
+	kho_test_tree_destroy(test, &a);
+	kho_test_tree_destroy(test, &b);
+	for (c = 0; c < 2; c++)
+		free_page((unsigned long)chunk[c]);
+}
+
 static struct kunit_case kho_radix_test_cases[] = {
 	KUNIT_CASE(kho_test_del_frees_path),
 	KUNIT_CASE(kho_test_del_keeps_shared),
 	KUNIT_CASE(kho_test_churn),
 	KUNIT_CASE(kho_test_cycle_reuses_path),
 	KUNIT_CASE(kho_test_cache_bounded),
-	KUNIT_CASE(kho_test_cache_zeroes),
+	KUNIT_CASE(kho_test_cache_clean),
+	KUNIT_CASE(kho_test_add_twice),
 	KUNIT_CASE(kho_test_range_same_blocks),
 	KUNIT_CASE(kho_test_range_beside),
+	KUNIT_CASE(kho_test_run_same_blocks),
+	KUNIT_CASE(kho_test_vmalloc_units),
 	{}
 };
 
