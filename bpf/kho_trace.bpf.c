@@ -155,11 +155,13 @@ struct {
 	__type(value, struct kt_ctx);
 } ctxs SEC(".maps");
 
-/* kprobe mode: the block add's arguments, from entry to return. */
+/* kprobe mode: the block add's arguments, from entry to return; for a
+ * run, also where the kernel advances the first pfn. */
 struct kt_blk_args {
 	__u64 pfn;
 	__u32 order;
 	__s32 stack_id;
+	__u64 pfn_ptr;
 };
 
 struct {
@@ -892,6 +894,177 @@ SEC("kprobe")
 int BPF_KPROBE(kp_blk_del, void *tree, unsigned long pfn, unsigned int order)
 {
 	block_event(ctx, C(blk_del_src), KT_OP_UNPRESERVE, pfn, order, -1, false);
+	return 0;
+}
+
+/*
+ * ---- runs: kernel-patch/v7's __kho_radix_add_blocks(tree, cur, *pfn,
+ * order, nr) and __kho_radix_del_blocks(tree, cur, pfn, order, nr) ----
+ *
+ * Every block of a patched 7.x tree passes through one of the two (a
+ * single page, a range's blocks, a vmalloc area's runs of units): nr
+ * consecutive blocks of one order. The add advances *pfn past the blocks
+ * it added, so its exit knows how many went in, also when it failed. Each
+ * block is one event, as each fires the tracepoint: what block_event()
+ * does per block, with the run's stack taken once, before the blocks, if
+ * any of them needs it.
+ */
+struct kt_run {
+	__u64 pfn;
+	__u32 order;
+	__u32 op;
+	__u32 src;
+	__s32 stack_id;
+	__u32 need;
+};
+
+static long run_need_step(__u64 i, void *data)
+{
+	struct kt_run *r = data;
+
+	if (key_needs_stack(r->pfn + (i << (r->order & 63)), r->order, r->op)) {
+		r->need = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static long run_key_step(__u64 i, void *data)
+{
+	struct kt_run *r = data;
+	__u64 pfn = r->pfn + (i << (r->order & 63));
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__s32 stack_id = KT_STACK_LATER;
+	struct kt_ctx *c;
+	__u8 api = r->src;
+
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (c && c->keyed) {
+		count(KT_C_INNER_SKIPPED);
+		return 0;
+	}
+	if (c && c->depth) {
+		api = c->fn[0];
+		stack_id = c->stack_id;
+	} else if (key_needs_stack(pfn, r->order, r->op)) {
+		stack_id = r->stack_id;
+	}
+	record_key(pfn, r->order, PACK(r->op, api, r->src), stack_id);
+	return 0;
+}
+
+/* @n blocks of @order from @pfn, one event each; @stack_id, if not
+ * KT_STACK_LATER, was taken where the run's caller is a frame. */
+static __always_inline void run_events(void *ctx, __u8 src, __u8 op, __u64 pfn,
+				       __u32 order, __u64 n, __s32 stack_id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_run r = { .pfn = pfn, .order = order, .op = op, .src = src };
+	struct kt_ctx *c;
+
+	if (skip_task() || !n)
+		return;
+	if (n > KT_MAX_RUN) {
+		count(KT_C_SPLIT_TRUNCATED);
+		n = KT_MAX_RUN;
+	}
+	bpf_loop(n, run_need_step, &r, 0);
+	c = bpf_map_lookup_elem(&ctxs, &tid);
+	if (r.need && c && c->depth)
+		ctx_stack(ctx, c);
+	else if (r.need)
+		stack_id = stack_id != KT_STACK_LATER ? stack_id : get_stack(ctx);
+	r.stack_id = stack_id;
+	bpf_loop(n, run_key_step, &r, 0);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	     unsigned int order, unsigned long nr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args a = { .order = order, .stack_id = KT_STACK_LATER,
+				 .pfn_ptr = (__u64)pfn_ptr };
+
+	if (skip_task())
+		return 0;
+	bpf_probe_read_kernel(&a.pfn, sizeof(a.pfn), pfn_ptr);
+	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
+		count(KT_C_CTX_ERRORS);
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(fx_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	     unsigned int order, unsigned long nr, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args *a, copy;
+	__u64 end = 0;
+
+	a = bpf_map_lookup_elem(&blk_args, &tid);
+	if (!a)
+		return 0;
+	copy = *a;
+	bpf_map_delete_elem(&blk_args, &tid);
+	bpf_probe_read_kernel(&end, sizeof(end), pfn_ptr);
+	if (end > copy.pfn)
+		run_events(ctx, KT_FN_RADIX_ADD_BLOCKS, KT_OP_PRESERVE, copy.pfn,
+			   copy.order, (end - copy.pfn) >> (copy.order & 63), KT_STACK_LATER);
+	return 0;
+}
+
+SEC("fentry")
+int BPF_PROG(fe_run_del, void *tree, void *cur, unsigned long pfn,
+	     unsigned int order, unsigned long nr)
+{
+	run_events(ctx, KT_FN_RADIX_DEL_BLOCKS, KT_OP_UNPRESERVE, pfn, order, nr,
+		   KT_STACK_LATER);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	       unsigned int order, unsigned long nr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args a = { .order = order, .pfn_ptr = (__u64)pfn_ptr };
+
+	if (skip_task())
+		return 0;
+	bpf_probe_read_kernel(&a.pfn, sizeof(a.pfn), pfn_ptr);
+	/* The stack here, where the caller is still a frame of its own. */
+	a.stack_id = get_stack(ctx);
+	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
+		count(KT_C_CTX_ERRORS);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_run_add, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct kt_blk_args *a, copy;
+	__u64 end = 0;
+
+	a = bpf_map_lookup_elem(&blk_args, &tid);
+	if (!a)
+		return 0;
+	copy = *a;
+	bpf_map_delete_elem(&blk_args, &tid);
+	bpf_probe_read_kernel(&end, sizeof(end), (void *)copy.pfn_ptr);
+	if (end > copy.pfn)
+		run_events(ctx, KT_FN_RADIX_ADD_BLOCKS, KT_OP_PRESERVE, copy.pfn,
+			   copy.order, (end - copy.pfn) >> (copy.order & 63), copy.stack_id);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_run_del, void *tree, void *cur, unsigned long pfn,
+	       unsigned int order, unsigned long nr)
+{
+	run_events(ctx, KT_FN_RADIX_DEL_BLOCKS, KT_OP_UNPRESERVE, pfn, order, nr,
+		   KT_STACK_LATER);
 	return 0;
 }
 

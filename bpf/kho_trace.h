@@ -11,6 +11,7 @@
 #define KT_MAX_STACK		32	/* frames kept per stack */
 #define KT_MAX_NEST		4	/* nested KHO API calls per thread */
 #define KT_MAX_SPLIT		64	/* blocks of one page range */
+#define KT_MAX_RUN		(1 << 20)	/* blocks of one run (bpf_loop) */
 #define KT_MAX_LEVEL		8	/* radix levels counted (0 = leaf) */
 #define KT_CHURN_RING		16	/* re-preserve times kept per key: max -n */
 
@@ -51,6 +52,8 @@ enum kt_fn {
 	KT_FN_TP_ADD,			/* tracepoint kho_radix:kho_radix_add */
 	KT_FN_TP_DEL,
 	KT_FN_TP_NODE_ALLOC,
+	KT_FN_RADIX_ADD_BLOCKS,		/* kernel-patch/v7: __kho_radix_add_blocks() */
+	KT_FN_RADIX_DEL_BLOCKS,
 	KT_FN__COUNT,
 };
 
@@ -84,7 +87,8 @@ enum kt_counter {
 	KT_C_MAP_ERRORS,	/* an update of an LRU map failed */
 	KT_C_CTX_ERRORS,	/* no room for a thread's call context */
 	KT_C_NEST_OVERFLOW,	/* API calls nested deeper than KT_MAX_NEST */
-	KT_C_SPLIT_TRUNCATED,	/* a range split into more than KT_MAX_SPLIT blocks */
+	KT_C_SPLIT_TRUNCATED,	/* a range split into more than KT_MAX_SPLIT blocks,
+				 * or a run of more than KT_MAX_RUN */
 	KT_C__COUNT,
 };
 

@@ -335,7 +335,7 @@ static int trace(struct kt_state *s, struct kt_attach *a, struct kt_opts *o)
 		fprintf(stderr, "khotrace: tracing (%s view; keys from %s); %s\n",
 			kt_view_names[o->view], a->radix_tp ?
 			"tracepoints kho_radix_add/kho_radix_del" : a->radix_keys ?
-			"kho_radix_add_page/kho_radix_del_page" : "the KHO API",
+			a->radix_src : "the KHO API",
 			o->cmd ? "until the command exits" : "Ctrl-C to end");
 	if (o->cmd) {
 		child = run_command(o, &set);
@@ -469,11 +469,11 @@ int main(int argc, char **argv)
 			fprintf(s.out, "kernel BTF: %s\n", a.have_btf ?
 				(o.btf ? o.btf : "/sys/kernel/btf/vmlinux") :
 				"none (kprobes only; CO-RE needs --btf FILE to load)");
-			fprintf(s.out, "keys from: %s\n", a.radix_tp ?
-				"tracepoints kho_radix_add/kho_radix_del (the API calls give context)" :
-				a.radix_keys ?
-				"kho_radix_add_page/kho_radix_del_page (the API calls give context)" :
-				"the KHO API calls (the block probes count only what they miss)");
+			fprintf(s.out, "keys from: %s (%s)\n", a.radix_tp ?
+				"tracepoints kho_radix_add/kho_radix_del" :
+				a.radix_keys ? a.radix_src : "the KHO API calls",
+				a.radix_keys ? "the API calls give context" :
+				"the block probes count only what they miss");
 		}
 		kt_view_list(&s);
 		if (!keyed)

@@ -69,14 +69,15 @@ struct kt_hook {
 	bool attached;
 };
 
-#define KT_NR_HOOKS 16
+#define KT_NR_HOOKS 18
 
 /* Everything khotrace attached; kt_attach_destroy() undoes it. */
 struct kt_attach {
 	struct kt_hook hooks[KT_NR_HOOKS];
 	bool have_btf;
-	bool radix_keys;		/* keys from kho_radix_add/del_page */
+	bool radix_keys;		/* keys from the per-block events */
 	bool radix_tp;			/* ... seen by their tracepoints */
+	char radix_src[80];		/* "ADD/DEL": the block functions probed */
 	struct kho_trace_bpf *skel;
 };
 

@@ -30,6 +30,15 @@
  *                                 unsigned int order);
  *   include/linux/kexec_handover.h @00c010e130e5 (6.16):
  *     int  kho_preserve_phys(phys_addr_t phys, size_t size);
+ *   kernel-patch/v7 (our series on 7.x), besides its tracepoints:
+ *     int  __kho_radix_add_blocks(struct kho_radix_tree *,
+ *                                 struct kho_radix_cursor *,
+ *                                 unsigned long *pfn, unsigned int order,
+ *                                 unsigned long nr);   advances *pfn
+ *     void __kho_radix_del_blocks(struct kho_radix_tree *,
+ *                                 struct kho_radix_cursor *,
+ *                                 unsigned long pfn, unsigned int order,
+ *                                 unsigned long nr);
  *   6.18-era trees had int-returning kho_unpreserve_{folio,pages,vmalloc}
  *   (Pasha Tatashin, "kho: allow to drive kho from within kernel"); the
  *   return type and the width of nr_pages are read from BTF when present.
@@ -81,6 +90,10 @@ static const struct kt_hook hook_table[KT_NR_HOOKS] = {
 	  .upstream = "void *kho_alloc_preserve(size_t size)" },
 	{ .name = "kho_unpreserve_free", .fn = KT_FN_UNPRESERVE_FREE, .kind = H_API,
 	  .upstream = "void kho_unpreserve_free(void *mem)" },
+	{ .name = "__kho_radix_add_blocks", .fn = KT_FN_RADIX_ADD_BLOCKS, .kind = H_BLK_ADD,
+	  .upstream = "int __kho_radix_add_blocks(struct kho_radix_tree *tree, struct kho_radix_cursor *cur, unsigned long *pfn, unsigned int order, unsigned long nr): kernel-patch/v7" },
+	{ .name = "__kho_radix_del_blocks", .fn = KT_FN_RADIX_DEL_BLOCKS, .kind = H_BLK_DEL,
+	  .upstream = "void __kho_radix_del_blocks(struct kho_radix_tree *tree, struct kho_radix_cursor *cur, unsigned long pfn, unsigned int order, unsigned long nr): kernel-patch/v7" },
 };
 
 void kt_attach_init(struct kt_attach *a)
@@ -287,10 +300,18 @@ static struct kt_hook *hook_by_fn(struct kt_attach *a, enum kt_fn fn)
 
 /* ----------------------------------------------------------------- plan */
 
+static void note_key_source(struct kt_hook *h)
+{
+	size_t l = strlen(h->why);
+
+	snprintf(h->why + l, sizeof(h->why) - l, "; the source of keys");
+}
+
 int kt_plan(struct kt_attach *a, struct kt_opts *o)
 {
 	struct kt_hook *tpa = hook_by_fn(a, KT_FN_TP_ADD), *tpd = hook_by_fn(a, KT_FN_TP_DEL);
-	struct kt_hook *blk[4] = {
+	struct kt_hook *blk[6] = {
+		hook_by_fn(a, KT_FN_RADIX_ADD_BLOCKS), hook_by_fn(a, KT_FN_RADIX_DEL_BLOCKS),
 		hook_by_fn(a, KT_FN_RADIX_ADD_PAGE), hook_by_fn(a, KT_FN_RADIX_DEL_PAGE),
 		hook_by_fn(a, KT_FN_PRESERVE_ORDER), hook_by_fn(a, KT_FN_UNPRESERVE_ORDER),
 	};
@@ -347,19 +368,26 @@ int kt_plan(struct kt_attach *a, struct kt_opts *o)
 		a->radix_keys = true;
 		a->radix_tp = true;
 	} else if (blk[0]->mode != M_NONE && blk[1]->mode != M_NONE) {
+		/* Our 7.x series without its tracepoints: every block passes
+		 * through these two, a run of one order at a time. */
 		blk_add = blk[0];
 		blk_del = blk[1];
-		/* Every block of the radix tree passes here, whatever the API
-		 * call around it split: the keys come from these. Not on a
-		 * kernel with our 7.x series (it has the tracepoints): there
-		 * kho_preserve_pages() adds its blocks past
-		 * kho_radix_add_page(), so the API gives the keys. */
-		a->radix_keys = !tpa->in_kallsyms;
+		a->radix_keys = true;
 	} else if (blk[2]->mode != M_NONE && blk[3]->mode != M_NONE) {
 		blk_add = blk[2];
 		blk_del = blk[3];
+		/* Every block of the radix tree passes here, whatever the API
+		 * call around it split: the keys come from these. Not on a
+		 * kernel with our 7.x series whose run functions are missing
+		 * (it has the tracepoints): there kho_preserve_pages() and
+		 * kho_preserve_vmalloc() add their blocks past
+		 * kho_radix_add_page(), so the API gives the keys. */
+		a->radix_keys = !tpa->in_kallsyms;
+	} else if (blk[4]->mode != M_NONE && blk[5]->mode != M_NONE) {
+		blk_add = blk[4];
+		blk_del = blk[5];
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		struct kt_hook *h = blk[i];
 
 		if (h->mode == M_NONE || h == blk_add || h == blk_del)
@@ -372,12 +400,12 @@ int kt_plan(struct kt_attach *a, struct kt_opts *o)
 	}
 	if (blk_add)
 		keyed++;
-	if (a->radix_keys && !a->radix_tp)
-		for (int i = 0; i < 2; i++) {
-			size_t l = strlen(blk[i]->why);
-
-			snprintf(blk[i]->why + l, sizeof(blk[i]->why) - l, "; the source of keys");
-		}
+	if (a->radix_keys && !a->radix_tp) {
+		snprintf(a->radix_src, sizeof(a->radix_src), "%s/%s", blk_add->name,
+			 blk_del->name);
+		note_key_source(blk_add);
+		note_key_source(blk_del);
+	}
 	n = hook_by_fn(a, KT_FN_TP_NODE_ALLOC);
 	if (n->in_kallsyms && !o->no_tp) {
 		char mod[sizeof(n->ksym_mod)];
@@ -436,6 +464,13 @@ static void bind_progs(struct kt_attach *a, struct kho_trace_bpf *s)
 		case KT_FN_RADIX_DEL_PAGE:
 		case KT_FN_UNPRESERVE_ORDER:
 			h->entry = fe ? s->progs.fe_blk_del : s->progs.kp_blk_del;
+			break;
+		case KT_FN_RADIX_ADD_BLOCKS:
+			h->entry = fe ? s->progs.fe_run_add : s->progs.kp_run_add;
+			h->exit = fe ? s->progs.fx_run_add : s->progs.kr_run_add;
+			break;
+		case KT_FN_RADIX_DEL_BLOCKS:
+			h->entry = fe ? s->progs.fe_run_del : s->progs.kp_run_del;
 			break;
 		case KT_FN_TP_ADD:
 			h->entry = s->progs.tp_add;
