@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the KHO radix tree: freeing of emptied nodes, the cache
- * of freed node pages, and range preservation. Included from
+ * KUnit tests of the KHO radix tree: freeing of emptied nodes, the counts
+ * that find them, the cache of freed node pages, ranges and runs of blocks
+ * (vmalloc units among them). Included from
  * kexec_handover.c, whose static helpers they call; every test builds its
  * own tree, the one KHO hands over is not touched.
  */
 #include <kunit/test.h>
 
 #define KHO_TEST_MAX_BLOCKS 1024
+/* Blocks of one order per leaf, whatever the page size. */
+#define KHO_TEST_LEAF BIT(KHO_BITMAP_SIZE_LOG2)
 
 static struct {
 	phys_addr_t phys[KHO_TEST_MAX_BLOCKS];
@@ -393,11 +396,11 @@ static void kho_test_run_same_blocks(struct kunit *test)
 		unsigned int order;
 		unsigned long nr;
 	} runs[] = {
-		{ 5UL << 15, 0, 1 },
-		{ (5UL << 15) - 3, 0, 10 },		/* across a leaf */
-		{ ((2UL << 15) - 2) << 3, 3, 5 },	/* across a leaf */
+		{ 5 * KHO_TEST_LEAF, 0, 1 },
+		{ 5 * KHO_TEST_LEAF - 3, 0, 10 },		/* across a leaf */
+		{ (2 * KHO_TEST_LEAF - 2) << 3, 3, 5 },		/* across a leaf */
 		{ 0x123400, 2, 300 },
-		{ (7UL << 15) << 9, 9, 1 << 15 },	/* a whole leaf */
+		{ (7 * KHO_TEST_LEAF) << 9, 9, KHO_TEST_LEAF },	/* a whole leaf */
 	};
 	struct kho_radix_cursor cur;
 	struct kho_radix_tree a, b;
@@ -453,7 +456,7 @@ static void kho_test_vmalloc_units(struct kunit *test)
 	struct kho_vmalloc_chunk *chunk[2];
 	struct kho_radix_cursor cur;
 	struct kho_radix_tree a, b;
-	unsigned long pfn = (3UL << 16) - 40, n = 0, i;
+	unsigned long pfn = (3 * KHO_TEST_LEAF << order) - 40, n = 0, i;
 	unsigned int c, u;
 
 	for (c = 0; c < 2; c++) {
