@@ -978,25 +978,27 @@ static __always_inline void run_events(void *ctx, __u8 src, __u8 op, __u64 pfn,
 	bpf_loop(n, run_key_step, &r, 0);
 }
 
-SEC("fentry")
-int BPF_PROG(fe_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
-	     unsigned int order, unsigned long nr)
+/* A run add's entry: where its first pfn is and where the kernel will
+ * advance it; kprobes also take the stack here, where the caller is still
+ * a frame of its own (fexit takes it at the exit, as for fx_blk_add). */
+static __always_inline void run_add_enter(void *ctx, unsigned long *pfn_ptr,
+					  unsigned int order, bool stack_now)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kt_blk_args a = { .order = order, .stack_id = KT_STACK_LATER,
 				 .pfn_ptr = (__u64)pfn_ptr };
 
 	if (skip_task())
-		return 0;
+		return;
 	bpf_probe_read_kernel(&a.pfn, sizeof(a.pfn), pfn_ptr);
+	if (stack_now)
+		a.stack_id = get_stack(ctx);
 	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
 		count(KT_C_CTX_ERRORS);
-	return 0;
 }
 
-SEC("fexit")
-int BPF_PROG(fx_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
-	     unsigned int order, unsigned long nr, int ret)
+/* A run add's exit: the blocks from the first pfn to where it got. */
+static __always_inline void run_add_exit(void *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kt_blk_args *a, copy;
@@ -1004,13 +1006,43 @@ int BPF_PROG(fx_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
 
 	a = bpf_map_lookup_elem(&blk_args, &tid);
 	if (!a)
-		return 0;
+		return;
 	copy = *a;
 	bpf_map_delete_elem(&blk_args, &tid);
-	bpf_probe_read_kernel(&end, sizeof(end), pfn_ptr);
+	bpf_probe_read_kernel(&end, sizeof(end), (void *)copy.pfn_ptr);
 	if (end > copy.pfn)
 		run_events(ctx, KT_FN_RADIX_ADD_BLOCKS, KT_OP_PRESERVE, copy.pfn,
-			   copy.order, (end - copy.pfn) >> (copy.order & 63), KT_STACK_LATER);
+			   copy.order, (end - copy.pfn) >> (copy.order & 63), copy.stack_id);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	     unsigned int order, unsigned long nr)
+{
+	run_add_enter(ctx, pfn_ptr, order, false);
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(fx_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	     unsigned int order, unsigned long nr, int ret)
+{
+	run_add_exit(ctx);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
+	       unsigned int order, unsigned long nr)
+{
+	run_add_enter(ctx, pfn_ptr, order, true);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(kr_run_add, int ret)
+{
+	run_add_exit(ctx);
 	return 0;
 }
 
@@ -1020,42 +1052,6 @@ int BPF_PROG(fe_run_del, void *tree, void *cur, unsigned long pfn,
 {
 	run_events(ctx, KT_FN_RADIX_DEL_BLOCKS, KT_OP_UNPRESERVE, pfn, order, nr,
 		   KT_STACK_LATER);
-	return 0;
-}
-
-SEC("kprobe")
-int BPF_KPROBE(kp_run_add, void *tree, void *cur, unsigned long *pfn_ptr,
-	       unsigned int order, unsigned long nr)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct kt_blk_args a = { .order = order, .pfn_ptr = (__u64)pfn_ptr };
-
-	if (skip_task())
-		return 0;
-	bpf_probe_read_kernel(&a.pfn, sizeof(a.pfn), pfn_ptr);
-	/* The stack here, where the caller is still a frame of its own. */
-	a.stack_id = get_stack(ctx);
-	if (bpf_map_update_elem(&blk_args, &tid, &a, BPF_ANY))
-		count(KT_C_CTX_ERRORS);
-	return 0;
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(kr_run_add, int ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct kt_blk_args *a, copy;
-	__u64 end = 0;
-
-	a = bpf_map_lookup_elem(&blk_args, &tid);
-	if (!a)
-		return 0;
-	copy = *a;
-	bpf_map_delete_elem(&blk_args, &tid);
-	bpf_probe_read_kernel(&end, sizeof(end), (void *)copy.pfn_ptr);
-	if (end > copy.pfn)
-		run_events(ctx, KT_FN_RADIX_ADD_BLOCKS, KT_OP_PRESERVE, copy.pfn,
-			   copy.order, (end - copy.pfn) >> (copy.order & 63), copy.stack_id);
 	return 0;
 }
 
