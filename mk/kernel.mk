@@ -183,7 +183,7 @@ $(K7H_DIR)/harness7: $(K7H_DIR)/harness7.o $(K7H_OBJS)
 
 .PHONY: kernel7-harness kernel7-harness-src kernel7-harness-check
 kernel7-harness-src: $(K7H_STAMP)
-kernel7-harness: $(K7H_DIR)/harness7
+kernel7-harness: $(K7H_DIR)/harness7 $(K7H_DIR)/radix7
 
 kernel7-harness-check:
 	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) \
@@ -191,3 +191,29 @@ kernel7-harness-check:
 		tests/run-tap.sh tests/kernel/harness7.t
 SLOW_TESTS += tests/kernel/harness7.t
 EXTRA_HELP += kernel7-harness-check
+
+# The native benchmark of the 7.x series on the same two extracts, without
+# sanitizers, address conversions unchecked (H7_UNCHECKED) as the kernel's
+# are (bench/radix7.c; its output is in kernel-patch/v7/README.md):
+#   make kernel7-bench
+$(K7H_DIR)/radix7.o: bench/radix7.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/pristine/include -c -o $@ $<
+$(K7H_DIR)/bench/variant-%.o: $(K7H)/variant.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/$*/include -I$(K7H_SRC)/$* \
+		-DH7_PATCHED=$(if $(filter patched,$*),1,0) -DH7_UNCHECKED -c -o $@ $<
+$(K7H_DIR)/radix7: $(K7H_DIR)/radix7.o $(K7H_DIR)/bench/variant-pristine.o \
+		$(K7H_DIR)/bench/variant-patched.o $(K7H_DIR)/page7.o $(K7H_DIR)/sim_mem.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+.PHONY: kernel7-bench kernel7-bench-run
+kernel7-bench:
+	$(Q)$(MAKE) --no-print-directory SAN= kernel7-bench-run
+
+kernel7-bench-run: $(K7H_DIR)/radix7
+	$(Q)$(K7H_DIR)/radix7 $(RADIX7_ARGS)
+EXTRA_HELP += kernel7-bench

@@ -51,7 +51,7 @@ else
 fi
 
 if mk kernel7-harness >"$tmp/build.log" 2>&1; then
-	t 0 "both builds of the section and the harness compile under ASan/UBSan"
+	t 0 "both builds of the section, the harness and bench/radix7.c compile under ASan/UBSan"
 else
 	tail -n 40 "$tmp/build.log" | indent
 	t 1 "both builds of the section and the harness compile under ASan/UBSan"
@@ -78,7 +78,8 @@ else
 			-I"$h/v7/harness/shim" -I"$h/harness/shim" -I"$h/harness" \
 			-I"$h/v7/harness" -I"$x/$v/include" -I"$x/$v" \
 			"$h/v7/harness/variant.c" "$h/v7/harness/page7.c" \
-			"$h/v7/harness/harness7.c" >>"$tmp/cppcheck.log" 2>&1 ||
+			"$h/v7/harness/harness7.c" "$src/bench/radix7.c" \
+			>>"$tmp/cppcheck.log" 2>&1 ||
 			echo "cppcheck failed on the $v build" >>"$tmp/cppcheck.log"
 	done
 	if [ -s "$tmp/cppcheck.log" ]; then

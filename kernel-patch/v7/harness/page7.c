@@ -21,6 +21,10 @@ struct h7_mem h7_mem;
 
 static struct page *pages;
 static size_t npages;
+/* For the unchecked conversions of the benchmark's build (H7_UNCHECKED). */
+struct page *h7_pages;
+char *h7_arena;
+phys_addr_t h7_arena_phys;
 static int spins_held;
 
 static void die(const char *what, const void *p)
@@ -43,6 +47,9 @@ void h7_mem_init(size_t n, uint64_t phys)
 	if (!pages)
 		die("out of memory for struct pages:", NULL);
 	npages = n;
+	h7_pages = pages;
+	h7_arena = (char *)sim_base();
+	h7_arena_phys = sim_phys();
 	spins_held = 0;
 	memset(&h7_mem, 0, sizeof(h7_mem));
 	memset(&h7_trace, 0, sizeof(h7_trace));
@@ -55,6 +62,8 @@ void h7_mem_fini(void)
 	sim_fini();
 	free(pages);
 	pages = NULL;
+	h7_pages = NULL;
+	h7_arena = NULL;
 	npages = 0;
 }
 

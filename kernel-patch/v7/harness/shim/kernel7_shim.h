@@ -50,6 +50,35 @@ struct page *h7_virt_to_page(const void *addr);
 #define set_page_private(page, v) ((page)->private = (v))
 
 /*
+ * The benchmark (bench/radix7.c) builds the section with H7_UNCHECKED:
+ * the address conversions as the kernel's are, plain arithmetic (here
+ * over the arena, page7.c), not the checked calls the tests use, which
+ * cost more than the kernel's and would weigh on the build making more
+ * of them.
+ */
+#ifdef H7_UNCHECKED
+extern struct page *h7_pages;
+extern char *h7_arena;
+extern phys_addr_t h7_arena_phys;
+
+static inline void *h7_fast_phys_to_virt(phys_addr_t phys)
+{
+	return h7_arena + (phys - h7_arena_phys);
+}
+
+static inline phys_addr_t h7_fast_virt_to_phys(const void *addr)
+{
+	return h7_arena_phys + (phys_addr_t)((const char *)addr - h7_arena);
+}
+
+#define phys_to_virt(phys) h7_fast_phys_to_virt(phys)
+#define virt_to_phys(addr) h7_fast_virt_to_phys(addr)
+#undef virt_to_page
+#define virt_to_page(addr) \
+	(&h7_pages[(size_t)((const char *)(addr) - h7_arena) >> PAGE_SHIFT])
+#endif
+
+/*
  * Node allocation through sim_mem.c, plus what the kernel's allocator
  * guarantees and checks: a new page's private field is 0 (post_alloc_hook()
  * clears it), and a GFP_KERNEL allocation may sleep.
