@@ -181,9 +181,35 @@ $(K7H_DIR)/harness7: $(K7H_DIR)/harness7.o $(K7H_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# The same program at 16 and 64 KiB pages: the upstream ABI header and the
+# code derive their sizes from PAGE_SHIFT, and so does the test.
+define K7H_PAGESIZE
+$(K7H_DIR)/ps$(1)/variant-%.o: $(K7H)/variant.c $(K7H_STAMP) $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/$$*/include -I$(K7H_SRC)/$$* \
+		-DH7_PATCHED=$$(if $$(filter patched,$$*),1,0) -DPAGE_SHIFT=$(1) -c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/%.o: $(K7H)/%.c $(K7H_STAMP) $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/pristine/include \
+		-DPAGE_SHIFT=$(1) -c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/sim_mem.o: $(KP)/harness/sim_mem.c $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) -I$(KP)/harness/shim -I$(KP)/harness -DPAGE_SHIFT=$(1) \
+		-c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/harness7: $(addprefix $(K7H_DIR)/ps$(1)/,harness7.o \
+		variant-pristine.o variant-patched.o page7.o sim_mem.o)
+	$$(call msg,LD,$$@)
+	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^
+endef
+$(foreach s,14 16,$(eval $(call K7H_PAGESIZE,$(s))))
+
 .PHONY: kernel7-harness kernel7-harness-src kernel7-harness-check
 kernel7-harness-src: $(K7H_STAMP)
-kernel7-harness: $(K7H_DIR)/harness7 $(K7H_DIR)/radix7
+kernel7-harness: $(K7H_DIR)/harness7 $(K7H_DIR)/radix7 \
+	$(K7H_DIR)/ps14/harness7 $(K7H_DIR)/ps16/harness7
 
 kernel7-harness-check:
 	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) \

@@ -5,8 +5,9 @@
 # radix tree section of upstream's kernel/liveupdate/kexec_handover.c,
 # extracted from the pristine tree and from it with kernel-patch/v7/series
 # applied, each compiled unmodified over shims, under ASan and UBSan, with
-# -Wall -Wextra and the project's warnings: none allowed. Then the
-# harness's own TAP (kernel-patch/v7/harness/harness7.c), renumbered here.
+# -Wall -Wextra and the project's warnings: none allowed; cppcheck clean.
+# Then the harness's own TAP (kernel-patch/v7/harness/harness7.c) at 4, 16
+# and 64 KiB pages, renumbered here.
 # The pristine tree is $KERNEL7_CACHE/linux-source-7 (default
 # build/kernel7, as kernel7-check.t), made from the linux-source-7.x
 # package in $LAB_CACHE (`make kernel7-pristine` fetches it). Fails
@@ -90,23 +91,26 @@ else
 	fi
 fi
 
-"$build/kernel-patch/v7/harness/san/harness7" >"$tmp/h.tap" 2>"$tmp/h.err"
-rc=$?
-out=$(awk -v n="$n" '
-	/^ok [0-9]+ / { sub(/^ok [0-9]+/, "ok " ++n); print; next }
-	/^not ok [0-9]+ / { sub(/^not ok [0-9]+/, "not ok " ++n); print; next }
-	/^1\.\.[0-9]+$/ { plan = $0; next }
-	{ print }
-	END { if (!plan) print "# harness7: no plan (it stopped early)" }' "$tmp/h.tap")
-echo "$out"
-got=$(echo "$out" | grep -cE '^(not )?ok [0-9]+ ')
-planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tmp/h.tap")
-n=$((n + got))
-echo "$out" | grep -q '^not ok ' && fail=1
-indent <"$tmp/h.err"
-if [ "$rc" = 0 ] && [ -n "$planned" ] && [ "$planned" = "$got" ]; then
-	t 0 "harness7 exits 0 having run all $got of its checks"
-else
-	t 1 "harness7 exits 0 having run all its checks (exit $rc, $got run, plan '${planned:-none}')"
-fi
+# The harness at 4, 16 and 64 KiB pages, its checks renumbered here.
+for ps in 4:san/harness7 16:san/ps14/harness7 64:san/ps16/harness7; do
+	kib=${ps%%:*}
+	"$build/kernel-patch/v7/harness/${ps#*:}" >"$tmp/h.tap" 2>"$tmp/h.err"
+	rc=$?
+	out=$(awk -v n="$n" -v p="[$kib KiB] " '
+		/^ok [0-9]+ - / { sub(/^ok [0-9]+ - /, "ok " ++n " - " p); print; next }
+		/^not ok [0-9]+ - / { sub(/^not ok [0-9]+ - /, "not ok " ++n " - " p); print; next }
+		/^1\.\.[0-9]+$/ { next }
+		{ print }' "$tmp/h.tap")
+	echo "$out"
+	got=$(echo "$out" | grep -cE '^(not )?ok [0-9]+ ')
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tmp/h.tap")
+	n=$((n + got))
+	echo "$out" | grep -q '^not ok ' && fail=1
+	indent <"$tmp/h.err"
+	if [ "$rc" = 0 ] && [ -n "$planned" ] && [ "$planned" = "$got" ]; then
+		t 0 "[$kib KiB] harness7 exits 0 having run all $got of its checks"
+	else
+		t 1 "[$kib KiB] harness7 exits 0 having run all its checks (exit $rc, $got run, plan '${planned:-none}')"
+	fi
+done
 finish
