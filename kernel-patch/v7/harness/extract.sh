@@ -30,10 +30,16 @@ die() {
 file=kernel/liveupdate/kexec_handover.c
 hdrs="include/linux/kho_radix_tree.h include/linux/kho/abi/kexec_handover.h"
 
-git -C "$tree" rev-parse -q --verify khotools-base^{commit} >/dev/null 2>&1 ||
+git -C "$tree" rev-parse -q --verify 'khotools-base^{commit}' >/dev/null 2>&1 ||
 	die "'$tree' is not the pristine tree (no tag khotools-base; make kernel7-pristine)"
-patches=$(ls "$series"/0*.patch 2>/dev/null | grep -v '/0000-cover-letter.patch$') ||
-	die "no patches in '$series'"
+patches=""
+for p in "$series"/0*.patch; do
+	case $p in
+	*/0000-cover-letter.patch) ;;
+	*) [ -f "$p" ] && patches="$patches $p" ;;
+	esac
+done
+[ -n "$patches" ] || die "no patches in '$series'"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -84,7 +90,7 @@ section patched
 
 mkdir -p "$out"
 for v in pristine patched; do
-	rm -rf "$out/$v"
+	rm -rf "${out:?}/$v"
 	mkdir -p "$out/$v/include/linux/kho/abi"
 	cp "$tmp/$v/radix.c" "$out/$v/radix.c"
 	cp "$tmp/$v/include/linux/kho_radix_tree.h" "$out/$v/include/linux/"
