@@ -36,8 +36,9 @@ finish() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A make of its own: not a child of the make that runs the suites.
 mk() {
-	make -C "$src" --no-print-directory O="$build" SAN=1 \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$src" --no-print-directory O="$build" SAN=1 \
 		KERNEL7_CACHE="$cache" LAB_CACHE="$lab" "$@"
 }
 
@@ -58,7 +59,7 @@ else
 	t 1 "both builds of the section and the harness compile under ASan/UBSan"
 	finish
 fi
-if grep -E 'warning:' "$tmp/build.log" | indent | grep .; then
+if grep -E '^[^ ]+:[0-9]+:([0-9]+:)? warning:' "$tmp/build.log" | indent | grep .; then
 	t 1 "no compiler warning (-Wall -Wextra and the project's)"
 else
 	t 0 "no compiler warning (-Wall -Wextra and the project's)"
