@@ -46,3 +46,8 @@ bench-scan:
 	$(Q)$(MAKE) --no-print-directory bench BENCH_ARGS="--only scan $(BENCH_ARGS)"
 
 EXTRA_HELP += bench
+
+# The 7.x series' radix code against upstream's, natively (mk/kernel.mk,
+# bench/radix7.c; figures in kernel-patch/v7/README.md).
+.PHONY: bench-radix7
+bench-radix7: kernel7-bench

@@ -101,7 +101,8 @@ kernel-series: kernel-pristine
 kernel-check:
 	$(Q)KHO_SRC=$(CURDIR) KERNEL_CACHE=$(abspath $(KERNEL_CACHE)) \
 		KERNEL7_CACHE=$(abspath $(KERNEL7_CACHE)) LAB_CACHE=$(LAB_CACHE) \
-		tests/run-tap.sh tests/kernel/kernel-check.t tests/kernel/kernel7-check.t
+		tests/run-tap.sh tests/kernel/kernel-check.t tests/kernel/kernel7-check.t \
+		tests/kernel/harness7.t
 
 # The upstream 7.x series (kernel-patch/v7): its pristine tree is made from
 # the linux-source-7.x package the upstream lab fetches.
@@ -134,3 +135,111 @@ kernel7-measure-run: all
 	$(Q)$(MAKE) --no-print-directory lab7-prep
 	$(Q)$(MAKE) --no-print-directory LAB7_VARIANT=khotools lab7-prep
 	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) tests/run-tap.sh tests/kernel/measure7.t
+
+# The userspace harness of the 7.x series (kernel-patch/v7/harness): the
+# radix tree section of upstream's kexec_handover.c, extracted from the
+# pristine tree and from it with the series applied (extract.sh), compiled
+# unmodified twice over shims into one program. Its objects live under
+# san/ or plain/ by SAN, as the extracts are the same either way.
+#   make kernel7-harness-check   tests/kernel/harness7.t (ASan/UBSan; also
+#                                in kernel-check and check)
+K7H := $(KP)/v7/harness
+K7H_SRC := $(O)/kernel-patch/v7/harness/src
+K7H_DIR := $(O)/kernel-patch/v7/harness/$(if $(filter 1,$(SAN)),san,plain)
+K7H_HDRS := $(wildcard $(K7H)/*.h $(K7H)/shim/*.h $(K7H)/shim/*/*.h \
+	$(KP)/harness/*.h $(KP)/harness/shim/*.h $(KP)/harness/shim/*/*.h)
+K7H_INC := -I$(K7H)/shim -I$(KP)/harness/shim -I$(KP)/harness -I$(K7H)
+K7H_STAMP := $(K7H_SRC)/extract.stamp
+K7H_OBJS = $(K7H_DIR)/variant-pristine.o $(K7H_DIR)/variant-patched.o \
+	$(K7H_DIR)/page7.o $(K7H_DIR)/sim_mem.o
+
+# The pristine tree is shared with kernel7-check.t, which holds its lock
+# while it checks out and builds: read it under the same lock.
+$(K7H_STAMP): $(K7H)/extract.sh $(wildcard $(KP)/v7/series/*.patch) mk/kernel.mk
+	$(call msg,EXTRACT,$(K7H_SRC))
+	$(Q)mkdir -p $(KERNEL7_CACHE) $(@D)
+	$(Q)flock $(KERNEL7_CACHE)/lock sh -c '$(KP)/v7/scripts/pristine.sh \
+		$(KERNEL7_CACHE) $(LAB_CACHE) >/dev/null && $(K7H)/extract.sh \
+		$(KERNEL7_CACHE)/linux-source-7 $(KP)/v7/series $(K7H_SRC) >/dev/null'
+	$(Q)touch $@
+
+$(K7H_DIR)/variant-%.o: $(K7H)/variant.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/$*/include -I$(K7H_SRC)/$* \
+		-DH7_PATCHED=$(if $(filter patched,$*),1,0) -c -o $@ $<
+$(K7H_DIR)/%.o: $(K7H)/%.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/pristine/include -c -o $@ $<
+# sim_mem.c without the 7.x shims (it includes <errno.h>, not the tree's).
+$(K7H_DIR)/sim_mem.o: $(KP)/harness/sim_mem.c $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(KP)/harness/shim -I$(KP)/harness -c -o $@ $<
+$(K7H_DIR)/harness7: $(K7H_DIR)/harness7.o $(K7H_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# The same program at 16 and 64 KiB pages: the upstream ABI header and the
+# code derive their sizes from PAGE_SHIFT, and so does the test.
+define K7H_PAGESIZE
+$(K7H_DIR)/ps$(1)/variant-%.o: $(K7H)/variant.c $(K7H_STAMP) $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/$$*/include -I$(K7H_SRC)/$$* \
+		-DH7_PATCHED=$$(if $$(filter patched,$$*),1,0) -DPAGE_SHIFT=$(1) -c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/%.o: $(K7H)/%.c $(K7H_STAMP) $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/pristine/include \
+		-DPAGE_SHIFT=$(1) -c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/sim_mem.o: $(KP)/harness/sim_mem.c $(K7H_HDRS)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(ALL_CFLAGS) -I$(KP)/harness/shim -I$(KP)/harness -DPAGE_SHIFT=$(1) \
+		-c -o $$@ $$<
+$(K7H_DIR)/ps$(1)/harness7: $(addprefix $(K7H_DIR)/ps$(1)/,harness7.o \
+		variant-pristine.o variant-patched.o page7.o sim_mem.o)
+	$$(call msg,LD,$$@)
+	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^
+endef
+$(foreach s,14 16,$(eval $(call K7H_PAGESIZE,$(s))))
+
+.PHONY: kernel7-harness kernel7-harness-src kernel7-harness-check
+kernel7-harness-src: $(K7H_STAMP)
+kernel7-harness: $(K7H_DIR)/harness7 $(K7H_DIR)/radix7 \
+	$(K7H_DIR)/ps14/harness7 $(K7H_DIR)/ps16/harness7
+
+kernel7-harness-check:
+	$(Q)KHO_BUILD=$(abspath $(O)) KHO_SRC=$(CURDIR) \
+		KERNEL7_CACHE=$(abspath $(KERNEL7_CACHE)) LAB_CACHE=$(LAB_CACHE) \
+		tests/run-tap.sh tests/kernel/harness7.t
+SLOW_TESTS += tests/kernel/harness7.t
+EXTRA_HELP += kernel7-harness-check
+
+# The native benchmark of the 7.x series on the same two extracts, without
+# sanitizers, address conversions unchecked (H7_UNCHECKED) as the kernel's
+# are (bench/radix7.c; its output is in kernel-patch/v7/README.md):
+#   make kernel7-bench
+$(K7H_DIR)/radix7.o: bench/radix7.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/pristine/include -c -o $@ $<
+$(K7H_DIR)/bench/variant-%.o: $(K7H)/variant.c $(K7H_STAMP) $(K7H_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(K7H_INC) -I$(K7H_SRC)/$*/include -I$(K7H_SRC)/$* \
+		-DH7_PATCHED=$(if $(filter patched,$*),1,0) -DH7_UNCHECKED -c -o $@ $<
+$(K7H_DIR)/radix7: $(K7H_DIR)/radix7.o $(K7H_DIR)/bench/variant-pristine.o \
+		$(K7H_DIR)/bench/variant-patched.o $(K7H_DIR)/page7.o $(K7H_DIR)/sim_mem.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+.PHONY: kernel7-bench kernel7-bench-run
+kernel7-bench:
+	$(Q)$(MAKE) --no-print-directory SAN= kernel7-bench-run
+
+kernel7-bench-run: $(K7H_DIR)/radix7
+	$(Q)$(K7H_DIR)/radix7 $(RADIX7_ARGS)
+EXTRA_HELP += kernel7-bench
