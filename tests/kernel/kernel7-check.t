@@ -20,22 +20,7 @@ src=${KHO_SRC:-$(pwd)}
 cache=${KERNEL7_CACHE:-$src/build/kernel7}
 lab=${LAB_CACHE:-/var/cache/khotools/lab}
 kp=$src/kernel-patch/v7
-n=0
-fail=0
-t() { # t STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
-indent() { sed 's/^/# /'; }
-finish() {
-	echo "1..$n"
-	exit $fail
-}
+. "$src/tests/kernel/tap.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
