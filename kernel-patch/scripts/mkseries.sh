@@ -50,6 +50,7 @@ rank() {
 	exit 1
 }
 
+. "$here/scripts/series-lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -186,38 +187,7 @@ for step in $steps; do
 		done
 		cp "$tmp/target" "$t"
 	done
-	git add -A
-	if grep -rn 'kho-series:' $(git diff --cached --name-only) >&2; then
-		echo "mkseries: marker left in step $step" >&2
-		exit 1
-	fi
-	msg=$msgs/$i-$step.txt
-	[ -r "$msg" ] || { echo "mkseries: missing $msg" >&2; exit 1; }
-	sed '/^# SPDX-License-Identifier:/d' "$msg" >"$tmp/msg"
-	GIT_AUTHOR_DATE="2026-11-22T10:0$i:00Z" \
-	GIT_COMMITTER_DATE="2026-11-22T10:0$i:00Z" \
-		git commit -q --cleanup=verbatim -F "$tmp/msg"
+	commit_step $i "$step" 2026-11-22
 done
 
-mkdir "$tmp/out"
-GIT_COMMITTER_DATE="2026-11-22T10:00:00Z" \
-	git format-patch -q --cover-letter --zero-commit --no-signature \
-	--subject-prefix=PATCH -o "$tmp/out" khotools-base..HEAD
-
-# Fill in the cover letter from messages/0-cover.txt: subject, then body.
-cover=$(ls "$tmp"/out/0000-*.patch)
-sed '/^# SPDX-License-Identifier:/d' "$msgs/0-cover.txt" >"$tmp/cover"
-subject=$(head -n 1 "$tmp/cover")
-tail -n +3 "$tmp/cover" >"$tmp/blurb"
-awk -v subject="$subject" -v blurb="$tmp/blurb" '
-/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
-/^\*\*\* BLURB HERE \*\*\*$/ {
-	while ((getline l < blurb) > 0)
-		print l
-	next
-}
-{ print }' "$cover" >"$tmp/cover.new"
-mv "$tmp/cover.new" "$cover"
-
-rm -f "$out"/*.patch
-cp "$tmp"/out/*.patch "$out"/
+write_series 2026-11-22 "$out"
