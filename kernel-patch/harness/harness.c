@@ -26,7 +26,9 @@
 
 #include <linux/kho_radix_tree.h>
 
+#include "kset.h"
 #include "sim_mem.h"
+#include "tap.h"
 
 #define ARENA_PHYS	0x40000000ULL	/* 1 GiB: where the simulated pages live */
 #define ARENA_PAGES	8192		/* 32 MiB of tree pages at most */
@@ -45,34 +47,6 @@
 #define REF_LEVELS	((REF_ORDER0 + 1 - REF_LEAF_BITS + REF_TABLE_BITS - 1) / \
 			 REF_TABLE_BITS + 1)
 #define REF_TABLES	(REF_LEVELS - 1)	/* root included */
-
-static int tests_run, tests_failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* ---- independent reference: key codec and tree layout from DESIGN §3 ---- */
 
@@ -101,117 +75,6 @@ static const uint64_t *ref_node(uint64_t phys)
 		return NULL;
 	return (const uint64_t *)((const char *)sim_base() +
 				  (phys - sim_phys()));
-}
-
-/* ---- reference set of keys: open addressing, backward-shift delete ---- */
-
-struct kset {
-	uint64_t *slot;
-	size_t cap;	/* power of two */
-	size_t n;
-};
-
-static void kset_init(struct kset *s, size_t cap)
-{
-	s->slot = calloc(cap, sizeof(*s->slot));
-	if (!s->slot)
-		abort();
-	s->cap = cap;
-	s->n = 0;
-}
-
-static void kset_free(struct kset *s)
-{
-	free(s->slot);
-	s->slot = NULL;
-}
-
-static size_t kset_hash(const struct kset *s, uint64_t k)
-{
-	return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 20) & (s->cap - 1);
-}
-
-static int kset_has(const struct kset *s, uint64_t k)
-{
-	size_t i = kset_hash(s, k);
-
-	while (s->slot[i]) {
-		if (s->slot[i] == k)
-			return 1;
-		i = (i + 1) & (s->cap - 1);
-	}
-	return 0;
-}
-
-static void kset_add(struct kset *s, uint64_t k)
-{
-	size_t i = kset_hash(s, k);
-
-	while (s->slot[i]) {
-		if (s->slot[i] == k)
-			return;
-		i = (i + 1) & (s->cap - 1);
-	}
-	if (s->n + 1 > s->cap / 2) {
-		fprintf(stderr, "harness: reference set full\n");
-		abort();
-	}
-	s->slot[i] = k;
-	s->n++;
-}
-
-static void kset_del(struct kset *s, uint64_t k)
-{
-	size_t i = kset_hash(s, k), j;
-
-	while (s->slot[i] != k) {
-		if (!s->slot[i])
-			return;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->slot[i] = 0;
-	s->n--;
-	/* Move later members of the cluster back into the hole. */
-	for (j = (i + 1) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1)) {
-		size_t h = kset_hash(s, s->slot[j]);
-
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
-			s->slot[i] = s->slot[j];
-			s->slot[j] = 0;
-			i = j;
-		}
-	}
-}
-
-static uint64_t kset_any(const struct kset *s, uint64_t *rng)
-{
-	size_t i = rng_next(rng) & (s->cap - 1);
-
-	while (!s->slot[i])
-		i = (i + 1) & (s->cap - 1);
-	return s->slot[i];
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sorted copy of the members; caller frees. */
-static uint64_t *kset_sorted(const struct kset *s)
-{
-	uint64_t *v = malloc((s->n + 1) * sizeof(*v));
-	size_t i, n = 0;
-
-	if (!v)
-		abort();
-	for (i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			v[n++] = s->slot[i];
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v;
 }
 
 /* ---- the block split of kho_preserve_pages(), written from its text ---- */

@@ -12,17 +12,7 @@ build=${KHO_BUILD:-build}
 walk=$build/tools/khowalk
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-t() { # t OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 norm() { awk '{ $1 = $1; print }' "$1"; }
 
 echo "1..10"

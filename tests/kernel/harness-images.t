@@ -11,17 +11,7 @@ h=$build/kernel-patch/harness/kho_radix_harness
 walk=$build/tools/khowalk
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-t() { # t OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 echo "1..13"
 if [ -x "$h" ] && "$h" --images "$tmp/img" >"$tmp/harness.out" 2>&1; then

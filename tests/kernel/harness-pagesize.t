@@ -13,17 +13,7 @@ build=${KHO_BUILD:-build}
 seed=${KHO_HARNESS_SEED:-20261122}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-t() { # t OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 for shift in 14 16; do
 	kib=$(((1 << shift) / 1024))

@@ -32,7 +32,9 @@
 #include <string.h>
 
 #include "h7.h"
+#include "kset.h"
 #include "sim_mem.h"
+#include "tap.h"
 
 #define ARENA_PHYS	0x40000000ULL
 #define ARENA_PAGES	((64UL << 20) >> PAGE_SHIFT)	/* 64 MiB of tree pages */
@@ -44,34 +46,6 @@
 			 REF_TABLE_BITS + 1)
 #define REF_MAX_ORDER	20
 #define CHECK_EVERY	50
-
-static int tests_run, tests_failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!cond)
-		tests_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static uint64_t ref_key(uint64_t pfn, unsigned int order)
 {
@@ -92,103 +66,6 @@ static unsigned int ref_node_shift(unsigned int level)
 }
 
 /* ---- the reference: a set of keys (open addressing) ---- */
-
-struct kset {
-	uint64_t *slot;
-	size_t cap, n;
-};
-
-static void kset_init(struct kset *s, size_t cap)
-{
-	s->slot = calloc(cap, sizeof(*s->slot));
-	if (!s->slot)
-		abort();
-	s->cap = cap;
-	s->n = 0;
-}
-
-static size_t kset_hash(const struct kset *s, uint64_t k)
-{
-	return (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 24) & (s->cap - 1);
-}
-
-static int kset_has(const struct kset *s, uint64_t k)
-{
-	size_t i;
-
-	for (i = kset_hash(s, k); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == k)
-			return 1;
-	return 0;
-}
-
-static void kset_add(struct kset *s, uint64_t k)
-{
-	size_t i;
-
-	for (i = kset_hash(s, k); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == k)
-			return;
-	if (s->n + 1 > s->cap / 2) {
-		fprintf(stderr, "harness7: reference set full\n");
-		abort();
-	}
-	s->slot[i] = k;
-	s->n++;
-}
-
-static void kset_del(struct kset *s, uint64_t k)
-{
-	size_t i = kset_hash(s, k), j, h;
-
-	while (s->slot[i] != k) {
-		if (!s->slot[i])
-			return;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->slot[i] = 0;
-	s->n--;
-	for (j = (i + 1) & (s->cap - 1); s->slot[j]; j = (j + 1) & (s->cap - 1)) {
-		h = kset_hash(s, s->slot[j]);
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
-			s->slot[i] = s->slot[j];
-			s->slot[j] = 0;
-			i = j;
-		}
-	}
-}
-
-static uint64_t kset_any(const struct kset *s, uint64_t *rng)
-{
-	size_t i = rng_next(rng) & (s->cap - 1);
-
-	while (!s->slot[i])
-		i = (i + 1) & (s->cap - 1);
-	return s->slot[i];
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sorted copy of the set's keys; *@n gets their number. */
-static uint64_t *kset_sorted(const struct kset *s, size_t *n)
-{
-	uint64_t *v = malloc((s->n + 1) * sizeof(*v));
-	size_t i, k = 0;
-
-	if (!v)
-		abort();
-	for (i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			v[k++] = s->slot[i];
-	qsort(v, k, sizeof(*v), cmp_u64);
-	*n = k;
-	return v;
-}
 
 /* ---- the trees, and our reader of them ---- */
 
@@ -432,11 +309,23 @@ static uint64_t rand_pfn(uint64_t *rng, unsigned int order)
 	return pfn & ~((1ULL << order) - 1);
 }
 
+/* Delete one preserved block, chosen at random, from both trees and @ref. */
+static void del_any(struct ktree *tr, struct kset *ref, uint64_t *rng)
+{
+	uint64_t key = kset_any(ref, rng), pfn;
+	unsigned int o, v;
+
+	pfn = ref_key_pfn(key, &o);
+	for (v = 0; v < 2; v++)
+		tr[v].ops->del_page(&tr[v].t, pfn, o);
+	kset_del(ref, key);
+}
+
 static void check_all(struct ktree *tr, struct kset *ref, struct stats *st,
 		      size_t *prev_pristine)
 {
-	size_t nref, nw[2], need, need_l[REF_LEVELS], v, l;
-	uint64_t *keys = kset_sorted(ref, &nref), *w[2];
+	size_t nref = ref->n, nw[2], need, need_l[REF_LEVELS], v, l;
+	uint64_t *keys = kset_sorted(ref), *w[2];
 	struct shape sh[2];
 	char why[160];
 
@@ -566,7 +455,8 @@ static void add_runs_failing(struct ktree *k, struct kset *ref,
 	rest[0].nr = (stop - r[run].pfn) >> r[run].order;
 	ref_runs(&part, rest, 1, 1);
 	w = walk_keys(k, &nw);
-	keys = kset_sorted(&part, &nref);
+	keys = kset_sorted(&part);
+	nref = part.n;
 	if (nw != (size_t)-1)
 		qsort(w, nw, sizeof(*w), cmp_u64);
 	if (nw != nref || memcmp(w, keys, nref * sizeof(*w)))
@@ -649,13 +539,7 @@ static void random_run(uint64_t seed, unsigned long nops)
 			ref_runs(&ref, r, n, 1);
 			st.runs++;
 		} else if (what < 80) {
-			unsigned int o;
-			uint64_t key = kset_any(&ref, &rng);
-			uint64_t pfn = ref_key_pfn(key, &o);
-
-			for (v = 0; v < 2; v++)
-				tr[v].ops->del_page(&tr[v].t, pfn, o);
-			kset_del(&ref, key);
+			del_any(tr, &ref, &rng);
 		} else {
 			struct h7_run r[3];
 			size_t n = 1 + rng_next(&rng) % 3, i;
@@ -685,15 +569,8 @@ static void random_run(uint64_t seed, unsigned long nops)
 	}
 
 	/* Empty it: the patched tree goes back to its root alone. */
-	while (ref.n) {
-		unsigned int o;
-		uint64_t key = kset_any(&ref, &rng);
-		uint64_t pfn = ref_key_pfn(key, &o);
-
-		for (v = 0; v < 2; v++)
-			tr[v].ops->del_page(&tr[v].t, pfn, o);
-		kset_del(&ref, key);
-	}
+	while (ref.n)
+		del_any(tr, &ref, &rng);
 	check_all(tr, &ref, &st, &prev_pristine);
 
 	diag("seed %" PRIu64 ": %lu operations (%lu of runs), %lu checks, %lu injected failures, "
