@@ -16,6 +16,7 @@ cache=${KERNEL_CACHE:-$src/build/kernel}
 kp=$src/kernel-patch
 tree=$cache/linux-source-6.12
 . "$src/tests/kernel/tap.sh"
+. "$src/tests/kernel/series.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -47,44 +48,13 @@ else
 fi
 
 # 1. The committed series is what the sources generate.
-if "$kp/scripts/mkseries.sh" "$tree" "$tmp/series" >"$tmp/mk.log" 2>&1 &&
-	diff -r "$kp/series" "$tmp/series" >"$tmp/diff" 2>&1; then
-	t 0 "series regenerates identically from kernel-patch/src"
-else
-	indent <"$tmp/mk.log"
-	head -40 "$tmp/diff" 2>/dev/null | indent
-	echo "# run: make kernel-series"
-	t 1 "series regenerates identically from kernel-patch/src"
-fi
+series_regenerates "$kp" "$tree" kernel-patch/src kernel-series
 
 # 2. The committed series applies to the pristine tree.
-patches=$(ls "$kp"/series/0*.patch 2>/dev/null | grep -v '/0000-cover-letter.patch$')
-cd "$tree" || finish
-export GIT_COMMITTER_NAME="khotools" GIT_COMMITTER_EMAIL="khotools@localhost"
-git -c advice.detachedHead=false checkout -q -f --detach khotools-base &&
-	git clean -fdq
-# shellcheck disable=SC2086
-if [ -n "$patches" ] && git am -q $patches >"$tmp/am.log" 2>&1; then
-	t 0 "git am applies the $(echo "$patches" | wc -l) patches to linux-source-6.12"
-else
-	indent <"$tmp/am.log"
-	git am --abort >/dev/null 2>&1
-	t 1 "git am applies the series to linux-source-6.12"
-	finish
-fi
+series_applies "$kp" "$tree" linux-source-6.12
 
-# 3. checkpatch --strict, in tree mode (spdxcheck needs Debian's python3).
-# shellcheck disable=SC2086
-PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict $patches \
-	>"$tmp/cp.log" 2>&1
-rc=$?
-bad=$(grep '^total:' "$tmp/cp.log" | grep -vc '^total: 0 errors, 0 warnings, 0 checks')
-if [ $rc = 0 ] && [ "$bad" = 0 ] && ! grep -q Traceback "$tmp/cp.log"; then
-	t 0 "checkpatch --strict clean ($(grep -c '^total: 0 errors, 0 warnings, 0 checks' "$tmp/cp.log") patches)"
-else
-	grep -v '^$' "$tmp/cp.log" | head -60 | indent
-	t 1 "checkpatch --strict clean"
-fi
+# 3. checkpatch --strict, in tree mode.
+series_checkpatch
 
 # 4. KUnit under UML.
 jobs=$(nproc 2>/dev/null || echo 2)
