@@ -76,30 +76,7 @@ $TRUTH "$D/first.elf" pages >"$D/t.pages"
 $TRUTH "$D/first.elf" ranges >"$D/t.ranges"
 $TRUTH "$D/first.elf" check >"$D/t.check"
 note "truth: $(cat "$D/t.check")"
-dbg_size=$(sed -n 's|^file out/fdt ||p' "$R/debugfs_out")
-if [ "$dbg_size" -lt "$total" ]; then
-	want_err="khowalk: the KHO FDT at $fdt, read from memory: kho_out.fdt; '/sys/kernel/debug/kho/out/fdt' shows $dbg_size of the FDT's $total bytes"
-else
-	want_err=""
-fi
-for c in pages ranges check; do
-	expect_eq "$(cat "$R/$c.rc")" 0 "$P live: khowalk $c exits 0"
-	same_file "$R/$c" "$D/t.$c" "$P live: khowalk $c equals the independent reader of the dump"
-	expect_eq "$(cat "$R/$c.err")" "$want_err" "$P live: khowalk $c says on stderr where the FDT came from"
-done
-expect_eq "$(cat "$R/stats.rc")/$(sed -n 's/^blocks: *//p' "$R/stats")" \
-	"0/$(wc -l <"$D/t.pages") in $(wc -l <"$D/t.ranges") ranges" "$P live: khowalk stats counts the truth's blocks and ranges"
-missing=$(cut -d' ' -f1,2 "$R/truth" | grep -vxF -f "$D/t.pages" | head -3)
-expect_eq "$missing" "" "$P live: every block kho_lab7 preserved ($(wc -l <"$R/truth")) is in the map, with its order"
-grep -qxF "$(cat "$R/leaked")" "$R/pages"
-ok $? "$P live: kho_lab7's leaked folio $(cat "$R/leaked") is in the map"
-expect_eq "$(cat "$R/khodump.rc")/$(cat "$R/khodump.err")" "0/$(echo "$want_err" | sed 's/^khowalk/khodump/')" \
-	"$P live: khodump exits 0 and names its source on stderr"
-grep -qxF "KHO FDT:     $total bytes, compatible \"$compat\" (version ${compat#kho-v}, radix tree)" "$R/khodump"
-ok $? "$P live: khodump shows the whole FDT ($total bytes)"
-$TRUTH "$D/first.elf" subnodes | cut -d' ' -f1 | sort >"$D/t.subs"
-sed -n 's/^sub-node "\(.*\)":$/\1/p' "$R/khodump" | sort >"$D/l.subs"
-same_file "$D/l.subs" "$D/t.subs" "$P live: khodump lists every sub-node ($(tr '\n' ' ' <"$D/t.subs"))"
+live_map_checks "$P "
 
 # ---- the same moment from its QMP dump, on the host, no hint ----
 for c in pages ranges stats check; do

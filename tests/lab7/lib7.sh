@@ -45,3 +45,37 @@ run7() {
 	[ $rc -eq 0 ] || { tail -n 20 "$dir/console.log" | sed 's/^/#   /'; bail "guest run failed"; }
 	split_sections "$dir/out" "$dir/r"
 }
+
+# live_map_checks PREFIX: what khowalk and khodump printed live in the
+# first kernel ($R) against the independent reader of the dump taken at
+# the same moment ($D/first.elf and its $D/t.pages, t.ranges, t.check), for
+# the KHO FDT at $fdt of $total bytes, compatible $compat. PREFIX starts
+# each description ("" or "arm64 16K ").
+live_map_checks() {
+	dbg_size=$(sed -n 's|^file out/fdt ||p' "$R/debugfs_out")
+	if [ "$dbg_size" -lt "$total" ]; then
+		want_err="khowalk: the KHO FDT at $fdt, read from memory: kho_out.fdt; '/sys/kernel/debug/kho/out/fdt' shows $dbg_size of the FDT's $total bytes"
+		note "upstream quirk present: debugfs out/fdt has $dbg_size of $total bytes"
+	else
+		want_err=""
+	fi
+	for c in pages ranges check; do
+		expect_eq "$(cat "$R/$c.rc")" 0 "${1}live: khowalk $c exits 0"
+		same_file "$R/$c" "$D/t.$c" "${1}live: khowalk $c equals the independent reader of the dump"
+		expect_eq "$(cat "$R/$c.err")" "$want_err" "${1}live: khowalk $c says on stderr where the FDT came from"
+	done
+	expect_eq "$(cat "$R/stats.rc")/$(sed -n 's/^blocks: *//p' "$R/stats")" \
+		"0/$(wc -l <"$D/t.pages") in $(wc -l <"$D/t.ranges") ranges" \
+		"${1}live: khowalk stats counts the truth's blocks and ranges"
+	missing=$(cut -d' ' -f1,2 "$R/truth" | grep -vxF -f "$D/t.pages" | head -3)
+	expect_eq "$missing" "" "${1}live: every block kho_lab7 preserved ($(wc -l <"$R/truth")) is in the map, with its order"
+	grep -qxF "$(cat "$R/leaked")" "$R/pages"
+	ok $? "${1}live: kho_lab7's leaked folio $(cat "$R/leaked") is in the map"
+	expect_eq "$(cat "$R/khodump.rc")/$(cat "$R/khodump.err")" "0/$(echo "$want_err" | sed 's/^khowalk/khodump/')" \
+		"${1}live: khodump exits 0 and names its source on stderr"
+	grep -qxF "KHO FDT:     $total bytes, compatible \"$compat\" (version ${compat#kho-v}, radix tree)" "$R/khodump"
+	ok $? "${1}live: khodump shows the whole FDT ($total bytes), not debugfs' $dbg_size"
+	$TRUTH "$D/first.elf" subnodes | cut -d' ' -f1 | sort >"$D/t.subs"
+	sed -n 's/^sub-node "\(.*\)":$/\1/p' "$R/khodump" | sort >"$D/l.subs"
+	same_file "$D/l.subs" "$D/t.subs" "${1}live: khodump lists every sub-node of the FDT ($(tr '\n' ' ' <"$D/t.subs"))"
+}

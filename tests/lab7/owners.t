@@ -39,28 +39,10 @@ done
 expect_eq "$(wc -l <"$R/leak_truth")" 10 "the leak loop kept 10 of its 40 folios"
 
 # owners_exact NAME DUMP: --blocks (text and JSON) equals the reader's.
+. "$KHO_SRC/tests/owners/blocks.sh"
 owners_exact() {
 	$TRUTH "$2" owners >"$D/$1.truth" || bail "kho_truth cannot read $2"
-	"$KHOWALK" --vmcore "$2" --scan owners --blocks >"$D/$1.owners" 2>"$D/$1.err"
-	expect_eq "$?/$(cat "$D/$1.err")" "0/" "$1: owners --blocks exits 0, no stderr"
-	grep '^0x' "$D/$1.owners" >"$D/$1.lines"
-	same_file "$D/$1.lines" "$D/$1.truth" \
-		"$1: every block's owner, partial and file offset as kho_truth.py says ($(wc -l <"$D/$1.truth") blocks)"
-	"$KHOWALK" --vmcore "$2" --scan owners --blocks -j >"$D/$1.json" 2>/dev/null
-	/usr/bin/python3 - "$D/$1.json" >"$D/$1.jlines" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-path = {o["id"]: o["path"] for o in d["owners"]}
-path[0] = "unattributed"
-for b in d["blocks"]:
-    s = f'{b["phys"]} {b["order"]} {path[b["owner"]]}'
-    if b.get("partial"):
-        s += " partial"
-    if "offset" in b:
-        s += f' offset {b["offset"]}'
-    print(s)
-PY
-	same_file "$D/$1.jlines" "$D/$1.truth" "$1: the same in JSON"
+	owners_blocks_match "$1" "$2" "$D/$1.truth" "$D"
 }
 
 # kho_lab7's blocks that only its private blobs point to: its record less

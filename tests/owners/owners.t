@@ -21,29 +21,11 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 # blocks NAME: --blocks (text and JSON) equals the independent reader's.
+. "$KHO_SRC/tests/owners/blocks.sh"
 blocks() {
 	d=$V/upstream-$1
 	[ -s "$d/expected-owners.txt" ] || bail "no $d/expected-owners.txt"
-	"$KHOWALK" --vmcore "$d/vmcore.elf" --scan owners --blocks >"$T/b" 2>"$T/b.err"
-	expect_eq "$?/$(cat "$T/b.err")" "0/" "upstream-$1: owners --blocks exits 0, no stderr"
-	grep '^0x' "$T/b" >"$T/b.lines"
-	same_file "$T/b.lines" "$d/expected-owners.txt" \
-		"upstream-$1: every block's owner, partial and file offset as kho_truth.py says ($(wc -l <"$d/expected-owners.txt") blocks)"
-	"$KHOWALK" --vmcore "$d/vmcore.elf" --scan owners --blocks -j >"$T/b.json" 2>/dev/null
-	/usr/bin/python3 - "$T/b.json" >"$T/bj.lines" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-path = {o["id"]: o["path"] for o in d["owners"]}
-path[0] = "unattributed"
-for b in d["blocks"]:
-    s = f'{b["phys"]} {b["order"]} {path[b["owner"]]}'
-    if b.get("partial"):
-        s += " partial"
-    if "offset" in b:
-        s += f' offset {b["offset"]}'
-    print(s)
-PY
-	same_file "$T/bj.lines" "$d/expected-owners.txt" "upstream-$1: the same in JSON"
+	owners_blocks_match "upstream-$1" "$d/vmcore.elf" "$d/expected-owners.txt" "$T"
 }
 
 blocks handover
@@ -53,11 +35,11 @@ d=$V/upstream-handover
 # unattributed ones; the leaked folio is among them.
 blob_pages=$(awk '/blob "kho_lab/ { print $1 " " $2 }' "$d/expected-owners.txt")
 grep -vxF "$blob_pages" "$V/upstream-first/kho-lab7.txt" | sort >"$T/want-un"
-awk '$3 == "unattributed" { print $1 " " $2 }' "$T/b.lines" | sort >"$T/got-un"
+awk '$3 == "unattributed" { print $1 " " $2 }' "$T/upstream-handover.lines" | sort >"$T/got-un"
 same_file "$T/got-un" "$T/want-un" "upstream-handover: unattributed = kho_lab7's blocks but its blob pages ($(wc -l <"$T/want-un") blocks)"
 grep -qxF "$(cat "$V/upstream-first/leaked.txt")" "$T/got-un"
 ok $? "upstream-handover: the leaked folio $(cat "$V/upstream-first/leaked.txt") is unattributed"
-nf=$(grep -c " / memfd_luo_ser / folios offset " "$T/b.lines")
+nf=$(grep -c " / memfd_luo_ser / folios offset " "$T/upstream-handover.lines")
 expect_eq "$nf" "$(grep -c '^folio ' "$d/luo.txt")" "upstream-handover: every memfd page of the LUO workload is attributed to its memfd's folios"
 
 # The listing: unattributed ranges (coalesced), the tree, totals, no problem.
