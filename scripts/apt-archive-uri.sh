@@ -3,8 +3,8 @@
 #
 # Print the Debian archive URI this machine's apt uses: the first URI that
 # serves the machine's main suite (not its -security or -updates twin),
-# from deb822 .sources files or one-line .list files. The lab scripts that
-# fetch packages with a private apt configuration (scripts/arm64-sysroot.sh)
+# from deb822 .sources files or one-line .list files. The private apt
+# configuration of the lab scripts (scripts/apt-private.sh)
 # take the archive from here, so no host name is written into the repo.
 set -eu
 

@@ -45,27 +45,9 @@ if [ -r "$sysroot/.key" ] && [ "$(cat "$sysroot/.key")" = "$key" ]; then
 	exit 0
 fi
 
-uri=$("$(dirname "$0")/apt-archive-uri.sh") || die "no archive URI in apt's sources"
-mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" \
-	"$aptdir/debs" || die "cannot create '$aptdir'"
-cat >"$aptdir/parts/$suite.sources" <<SRC
-Types: deb
-URIs: $uri
-Suites: $suite
-Components: main
-Architectures: arm64
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-
-apt_priv() {
-	apt-get -q -o Dir::Etc::SourceList=/dev/null \
-		-o Dir::Etc::SourceParts="$aptdir/parts" \
-		-o Dir::State::Lists="$aptdir/lists" \
-		-o Dir::Cache="$aptdir/cache" \
-		-o Dir::State::status=/dev/null \
-		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
-		-o APT::Get::List-Cleanup=0 "$@"
-}
+. "$(dirname "$0")/apt-private.sh"
+apt_private_init "$aptdir" "$suite" arm64 || die "$apt_error"
+mkdir -p "$aptdir/debs" || die "cannot create '$aptdir/debs'"
 
 apt_priv update >"$aptdir/update.log" 2>&1 ||
 	{ cat "$aptdir/update.log" >&2; die "apt-get update of $suite (arm64) failed"; }

@@ -57,36 +57,9 @@ die() {
 }
 
 [ -r "$frag" ] || die "cannot read config fragment '$frag'"
-mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/parts" ||
-	die "cannot create '$aptdir'"
-
-# The archive's URI, from apt's own sources (shared with arm64-sysroot.sh).
-uri=$("$(dirname "$0")/apt-archive-uri.sh" || true)
-[ -n "$uri" ] || die "no archive URI in apt's sources (/etc/apt/sources.list*)"
-
-cat >"$aptdir/parts/sid.sources" <<SRC
-Types: deb
-URIs: $uri
-Suites: sid
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-
-apt_priv() {
-	apt-get -q -o Dir::Etc::SourceList=/dev/null \
-		-o Dir::Etc::SourceParts="$aptdir/parts" \
-		-o Dir::State::Lists="$aptdir/lists" \
-		-o Dir::Cache="$aptdir/cache" \
-		-o Dir::State::status=/dev/null \
-		-o APT::Get::List-Cleanup=0 "$@"
-}
-apt_cache_priv() {
-	apt-cache -o Dir::Etc::SourceList=/dev/null \
-		-o Dir::Etc::SourceParts="$aptdir/parts" \
-		-o Dir::State::Lists="$aptdir/lists" \
-		-o Dir::Cache="$aptdir/cache" \
-		-o Dir::State::status=/dev/null "$@"
-}
+# The unstable archive, through a private apt configuration.
+. "$(dirname "$0")/apt-private.sh"
+apt_private_init "$aptdir" sid || die "$apt_error"
 
 # Refresh the unstable index at most once an hour: unstable moves, and the
 # lab follows it.
