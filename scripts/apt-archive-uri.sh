@@ -5,7 +5,7 @@
 # serves the machine's main suite (not its -security or -updates twin),
 # from deb822 .sources files or one-line .list files. The private apt
 # configuration of the lab scripts (scripts/apt-private.sh)
-# take the archive from here, so no host name is written into the repo.
+# takes the archive from here, so no host name is written into the repo.
 set -eu
 
 for f in /etc/apt/sources.list.d/*.sources; do
