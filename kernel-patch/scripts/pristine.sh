@@ -28,18 +28,7 @@ rm -rf "$tree" "$stamp"
 mkdir -p "$cache"
 echo "pristine: extracting $tarball (about 20 s)" >&2
 tar -C "$cache" -xf "$tarball"
-cd "$tree"
-# Debian's top-level .gitignore ignores everything ("/*", "!/debian/"),
-# which would make "git add -A" add nothing.
-sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' .gitignore
-git init -q
-# A background "gc --auto" would pack ~90k objects during the kernel build.
-git config gc.auto 0
-git config user.name "khotools"
-git config user.email "khotools@localhost"
 echo "pristine: committing the tree (about 30 s)" >&2
-git add -A
-GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
-	git commit -q -m "linux-source-6.12 (Debian 6.12.117)"
-git tag khotools-base
+. "$(dirname "$0")/series-lib.sh"
+commit_pristine "$tree" "linux-source-6.12 (Debian 6.12.117)"
 touch "$stamp"

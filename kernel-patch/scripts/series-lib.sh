@@ -9,6 +9,29 @@
 #   files  "PATH STEP" lines: the whole files and the step that adds each
 # then call generate_series DAY. Marker syntax and snippet headers are in
 # the v7 script's header. Same sources and DAY, same series, byte for byte.
+# Both pristine.sh scripts take commit_pristine from here.
+
+
+# commit_pristine TREE MESSAGE: make the extracted kernel source TREE a git
+# repository of one commit, MESSAGE, tagged khotools-base: what both
+# series are generated from and applied to (the pristine.sh scripts).
+commit_pristine() {
+	(
+		cd "$1" || exit 1
+		# Debian's top-level .gitignore ignores everything ("/*",
+		# "!/debian/"), which would make "git add -A" add nothing.
+		sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' .gitignore
+		git init -q
+		# A background "gc --auto" would pack ~90k objects during a build.
+		git config gc.auto 0
+		git config user.name "khotools"
+		git config user.email "khotools@localhost"
+		git add -A
+		GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+			git commit -q -m "$2"
+		git tag khotools-base
+	)
+}
 
 # commit_step I STEP DAY: stage the tree, refuse a marker left in it, and
 # commit with messages/I-STEP.txt, dated DAY at 10:0I.

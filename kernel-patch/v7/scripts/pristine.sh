@@ -41,17 +41,8 @@ tar -C "$cache/.work" -xf "$tarball" || die "cannot unpack '$tarball'"
 src=$(ls -d "$cache"/.work/linux-source-7.* | grep -v '\.tar' | head -n 1)
 mv "$src" "$tree"
 rm -rf "$cache/.work"
-cd "$tree"
-# Debian's top-level .gitignore ignores everything but debian/.
-sed -i -e '/^\/\*$/d' -e '/^!\/debian\/$/d' .gitignore
-git init -q
-git config gc.auto 0
-git config user.name "khotools"
-git config user.email "khotools@localhost"
 echo "pristine7: committing the tree (about 30 s)" >&2
-git add -A
-GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
-	git commit -q -m "$name"
-git tag khotools-base
+. "$(dirname "$0")/../../scripts/series-lib.sh"
+commit_pristine "$tree" "$name"
 echo "$name" >"$stamp"
 echo "$tree"
