@@ -16,20 +16,13 @@ V=$KHO_SRC/tests/vmcores
 [ -x "$KHODUMP" ] || bail "no khodump at '$KHODUMP'"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+. "$KHO_SRC/tests/vmcores/walks.sh"
 
 for k in 16 64; do
 	ps=$((k * 1024))
 	for m in first handover second-out; do
 		d=$V/arm64-${k}k-$m
-		for f in vmcore.elf expected-pages.txt expected-check.txt fdts.txt kernel.txt; do
-			[ -s "$d/$f" ] || bail "no $d/$f"
-		done
-		for c in pages check; do
-			"$KHOWALK" --vmcore "$d/vmcore.elf" --scan $c >"$T/$c" 2>"$T/$c.err"
-			expect_eq "$?/$(cat "$T/$c.err")" "0/" "arm64-${k}k-$m: khowalk --scan $c exits 0, no stderr"
-		done
-		same_file "$T/pages" "$d/expected-pages.txt" "arm64-${k}k-$m: khowalk --scan pages ($(wc -l <"$d/expected-pages.txt") blocks)"
-		same_file "$T/check" "$d/expected-check.txt" "arm64-${k}k-$m: khowalk --scan check"
+		dump_walks "arm64-${k}k-$m" "$d" kernel.txt
 		"$KHODUMP" --vmcore "$d/vmcore.elf" --scan >"$T/kd" 2>"$T/kd.err"
 		expect_eq "$?/$(cat "$T/kd.err")/$(sed -n 's/^source: *elf, memory ends at [0-9a-fx]*, page size \([0-9]*\) (\([a-z]*\)).*/\1 \2/p' "$T/kd")" \
 			"0//$ps dump" "arm64-${k}k-$m: khodump --scan exits 0 and takes page size $ps from the dump"

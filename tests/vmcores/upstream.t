@@ -17,17 +17,9 @@ trap 'rm -rf "$T"' EXIT
 WHY="released by this kernel: it booted through KHO and freed the map's pages when it set up its memory (KHO preserves the blocks, not the tree that lists them); only a dump taken at the handover holds it"
 
 # walks NAME: pages and check with no hint equal the independent reader's.
+. "$KHO_SRC/tests/vmcores/walks.sh"
 walks() {
-	d=$V/upstream-$1
-	for f in vmcore.elf expected-pages.txt expected-check.txt fdts.txt; do
-		[ -s "$d/$f" ] || bail "no $d/$f"
-	done
-	for c in pages check; do
-		"$KHOWALK" --vmcore "$d/vmcore.elf" --scan $c >"$T/$c" 2>"$T/$c.err"
-		expect_eq "$?/$(cat "$T/$c.err")" "0/" "upstream-$1: khowalk --scan $c exits 0, no stderr"
-	done
-	same_file "$T/pages" "$d/expected-pages.txt" "upstream-$1: khowalk --scan pages ($(wc -l <"$d/expected-pages.txt") blocks)"
-	same_file "$T/check" "$d/expected-check.txt" "upstream-$1: khowalk --scan check"
+	dump_walks "upstream-$1" "$V/upstream-$1"
 }
 
 # subnodes NAME [OPTS]: khodump exits 0 silently and lists the sub-nodes.
