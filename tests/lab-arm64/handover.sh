@@ -38,13 +38,7 @@ run7 "$D" "$P: the guest ran the whole handover (first kernel, kexec, second ker
 	"wait:LAB7: READY second" "dump:elf:$D/second.elf" "send:" \
 	"wait:LAB7: END" "quit"
 note "$P: guest run (boot, 3 dumps, kexec, second boot) took $(($(date +%s) - t0)) s"
-for s in truth leaked debugfs_out pages ranges stats check khodump khodump_json \
-	luo dmesg_kho debugfs_in in_pages in_ranges in_stats in_check in_khodump \
-	in_khodump_json out_check out_khodump luo_check; do
-	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
-done
-grep -q "LAB7: VERDICT done" "$D/console.log"
-ok $? "$P: the second kernel printed its verdict"
+handover_sections "$P: "
 grep -q "^LAB7: stage=1 seed=$LAB7_SEED kernel=$LAB7_KVER" "$D/console.log"
 ok $? "$P: the first kernel is $LAB7_KVER"
 

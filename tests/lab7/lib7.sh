@@ -79,3 +79,15 @@ live_map_checks() {
 	sed -n 's/^sub-node "\(.*\)":$/\1/p' "$R/khodump" | sort >"$D/l.subs"
 	same_file "$D/l.subs" "$D/t.subs" "${1}live: khodump lists every sub-node of the FDT ($(tr '\n' ' ' <"$D/t.subs"))"
 }
+
+# handover_sections PREFIX: the whole-handover run (mode handover) sent
+# every section the suites read, and the second kernel its verdict.
+handover_sections() {
+	for s in truth leaked debugfs_out pages ranges stats check khodump khodump_json \
+		luo dmesg_kho debugfs_in in_pages in_ranges in_stats in_check in_khodump \
+		in_khodump_json out_check out_khodump luo_check; do
+		[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
+	done
+	grep -q "LAB7: VERDICT done" "$D/console.log"
+	ok $? "${1}the second kernel printed its verdict"
+}

@@ -26,13 +26,7 @@ run7 "$D" "the guest ran the whole handover (first kernel, kexec, second kernel)
 	"wait:Starting new kernel" "dump:elf:$D/handover.elf" \
 	"wait:LAB7: READY second" "dump:elf:$D/second.elf" "send:" \
 	"wait:LAB7: END" "quit"
-for s in truth leaked debugfs_out pages ranges stats check khodump khodump_json \
-	luo dmesg_kho debugfs_in in_pages in_ranges in_stats in_check in_khodump \
-	in_khodump_json out_check out_khodump luo_check; do
-	[ -e "$R/$s" ] && [ -e "$R/$s.rc" ] || bail "the guest sent no '$s' section"
-done
-grep -q "LAB7: VERDICT done" "$D/console.log"
-ok $? "the second kernel printed its verdict"
+handover_sections ""
 
 # ---- first kernel, live, no options ----
 $TRUTH "$D/first.elf" fdts >"$D/t.fdts" || bail "kho_truth cannot read first.elf"
