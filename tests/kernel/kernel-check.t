@@ -61,29 +61,6 @@ jobs=$(nproc 2>/dev/null || echo 2)
 ./tools/testing/kunit/kunit.py run --kunitconfig="$kp/kunit/kho_radix.kunitconfig" \
 	--build_dir=.kunit-khor --jobs="$jobs" >"$tmp/kunit.log" 2>&1
 rc=$?
-cases=$(sed -n 's/.*\[\(PASSED\|FAILED\|SKIPPED\|CRASHED\)\] \(kho_radix_[a-z_]*_test\)$/\1 \2/p' "$tmp/kunit.log")
-if [ -z "$cases" ]; then
-	tail -40 "$tmp/kunit.log" | indent
-	t 1 "KUnit suite kho_radix_tree ran (kunit.py exit $rc)"
-	finish
-fi
-echo "$cases" | {
-	while read -r verdict name; do
-		n=$((n + 1))
-		if [ "$verdict" = PASSED ]; then
-			echo "ok $n - kunit: kho_radix_tree.$name"
-		else
-			echo "not ok $n - kunit: kho_radix_tree.$name $verdict"
-		fi
-	done
-}
-n=$((n + $(echo "$cases" | wc -l)))
-echo "$cases" | grep -qv '^PASSED' && fail=1
-grep -E 'Testing complete|Elapsed time' "$tmp/kunit.log" | indent
-if [ $rc = 0 ]; then
-	t 0 "kunit.py run exits 0"
-else
-	grep -E 'EXPECTATION FAILED|ASSERTION FAILED|Expected|error:' "$tmp/kunit.log" | head -20 | indent
-	t 1 "kunit.py run exits 0 (got $rc)"
-fi
+kunit_report "$tmp/kunit.log" 'kho_radix_[a-z_]*_test' kho_radix_tree "" $rc \
+	"kunit.py run exits 0"
 finish

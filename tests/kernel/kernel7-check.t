@@ -108,28 +108,6 @@ if [ $rc = 0 ]; then
 else
 	cp "$tmp/kbuild.log" "$tmp/kunit.log"
 fi
-cases=$(sed -n 's/.*\[\(PASSED\|FAILED\|SKIPPED\|CRASHED\)\] \(kho_test_[a-z_]*\)$/\1 \2/p' "$tmp/kunit.log")
-if [ -z "$cases" ]; then
-	tail -40 "$tmp/kunit.log" | indent
-	t 1 "KUnit suite kho_radix ran (kunit.py exit $rc)"
-	finish
-fi
-while read -r verdict name; do
-	n=$((n + 1))
-	if [ "$verdict" = PASSED ]; then
-		echo "ok $n - kunit: kho_radix.$name"
-	else
-		echo "not ok $n - kunit: kho_radix.$name $verdict"
-		fail=1
-	fi
-done <<CASES
-$cases
-CASES
-grep -E 'Testing complete|Elapsed time' "$tmp/kunit.log" | indent
-if [ $rc = 0 ]; then
-	t 0 "kunit.py parse exits 0"
-else
-	grep -E 'EXPECTATION FAILED|ASSERTION FAILED|Expected|error:' "$tmp/kunit.log" | head -20 | indent
-	t 1 "kunit.py build and parse exit 0 (got $rc)"
-fi
+kunit_report "$tmp/kunit.log" 'kho_test_[a-z_]*' kho_radix "" $rc \
+	"kunit.py build and parse exit 0"
 finish

@@ -78,28 +78,8 @@ for kib in 16 64; do
 	rc=$?
 	grep -qx "CONFIG_ARM64_${kib}K_PAGES=y" "$b/.config"
 	t $? "arm64 ${kib}K: the KUnit kernel has CONFIG_ARM64_${kib}K_PAGES=y"
-	cases=$(sed -n 's/.*\[\(PASSED\|FAILED\|SKIPPED\|CRASHED\)\] \(kho_radix_[a-z_]*_test\)$/\1 \2/p' "$tmp/kunit.log")
-	if [ -z "$cases" ]; then
-		tail -40 "$tmp/kunit.log" | indent
-		t 1 "arm64 ${kib}K: KUnit suite kho_radix_tree ran (kunit.py exit $rc)"
-		continue
-	fi
-	while read -r verdict name; do
-		if [ "$verdict" = PASSED ]; then
-			t 0 "arm64 ${kib}K: kunit: kho_radix_tree.$name"
-		else
-			t 1 "arm64 ${kib}K: kunit: kho_radix_tree.$name $verdict"
-		fi
-	done <<EOF_CASES
-$cases
-EOF_CASES
-	grep -E 'Testing complete|Elapsed time' "$tmp/kunit.log" | indent
 	echo "# arm64 ${kib}K: kunit.py took $(($(date +%s) - s)) s"
-	if [ $rc = 0 ]; then
-		t 0 "arm64 ${kib}K: kunit.py run exits 0"
-	else
-		grep -E 'EXPECTATION FAILED|ASSERTION FAILED|Expected|error:' "$tmp/kunit.log" | head -20 | indent
-		t 1 "arm64 ${kib}K: kunit.py run exits 0 (got $rc)"
-	fi
+	kunit_report "$tmp/kunit.log" 'kho_radix_[a-z_]*_test' kho_radix_tree "arm64 ${kib}K: " \
+		$rc "kunit.py run exits 0"
 done
 finish
